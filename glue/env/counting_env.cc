@@ -1,0 +1,35 @@
+#include "glue/env/counting_env.h"
+
+namespace oskit::env {
+
+void* CountingEnvironment::allocate(std::size_t size, std::size_t align) noexcept {
+  void* p = inner_.allocate(size, align);
+  if (p) allocations_.fetch_add(1, std::memory_order_relaxed);
+  return p;
+}
+
+void CountingEnvironment::deallocate(void* ptr, std::size_t size, std::size_t align) noexcept {
+  if (ptr) frees_.fetch_add(1, std::memory_order_relaxed);
+  inner_.deallocate(ptr, size, align);
+}
+
+void CountingEnvironment::log(LogLevel level, absl::string_view message) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.emplace_back(message);
+  }
+  if (level >= LogLevel::kWarning) inner_.log(level, message);
+}
+
+absl::StatusOr<std::unique_ptr<WorkerThread>> CountingEnvironment::start_thread(std::string name,
+                                                                                std::function<void()> body) {
+  threads_.fetch_add(1, std::memory_order_relaxed);
+  return inner_.start_thread(std::move(name), std::move(body));
+}
+
+std::vector<std::string> CountingEnvironment::log_lines() const {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  return log_;
+}
+
+}  // namespace oskit::env
