@@ -1,0 +1,181 @@
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "components/netio/fanout.h"
+#include "components/netio/function_netio.h"
+#include "gtest/gtest.h"
+#include "oskit/testing/com_conformance.h"
+#include "oskit/testing/netio_conformance.h"
+
+namespace oskit {
+namespace {
+
+struct Recorder {
+  std::atomic<int> packets{0};
+  std::atomic<oskit_size_t> bytes{0};
+  std::atomic<int> destroyed{0};
+};
+
+oskit_error_t record(void* data, oskit_bufio_t*, oskit_size_t size) {
+  auto* r = static_cast<Recorder*>(data);
+  r->packets++;
+  r->bytes += size;
+  return 0;
+}
+
+oskit_error_t fail_with_eio(void*, oskit_bufio_t*, oskit_size_t) { return OSKIT_EIO; }
+
+void mark_destroyed(void* data) { static_cast<Recorder*>(data)->destroyed++; }
+
+Recorder shared_recorder;
+
+struct FunctionNetioFactory {
+  static ComPtr<oskit_netio> make() {
+    return ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &shared_recorder));
+  }
+  static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_netio>::value}; }
+};
+
+struct FanoutFactory {
+  static ComPtr<oskit_netio> make() {
+    ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+    ComPtr<oskit_netio> consumer = FunctionNetioFactory::make();
+    EXPECT_EQ(fanout->add_listener(consumer.get()), 0);
+    return fanout;
+  }
+  static std::vector<oskit_guid> interfaces() {
+    return {iid_of<oskit_netio>::value, iid_of<oskit_netio_fanout>::value};
+  }
+};
+
+}  // namespace
+}  // namespace oskit
+
+namespace oskit::testing {
+using NetioFactories = ::testing::Types<FunctionNetioFactory, FanoutFactory>;
+INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, ComConformance, NetioFactories);
+INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, NetioConformance, NetioFactories);
+}  // namespace oskit::testing
+
+namespace oskit {
+namespace {
+
+ComPtr<oskit_bufio> packet(oskit_size_t size) { return ComPtr<oskit_bufio>::adopt(oskit_bufio_create(size)); }
+
+TEST(FunctionNetio, PushReachesTheFunctionWithTheSize) {
+  Recorder r;
+  ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  EXPECT_EQ(oskit_netio_push(n.get(), packet(100).get(), 60), 0);
+  EXPECT_EQ(r.packets, 1);
+  EXPECT_EQ(r.bytes, 60u);
+}
+
+TEST(FunctionNetio, TheConsumersErrorReachesTheProducer) {
+  ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create(fail_with_eio, nullptr));
+  EXPECT_EQ(n->push(packet(10).get(), 10), OSKIT_EIO);
+}
+
+TEST(FunctionNetio, CleanupRunsOnceAtTheLastRelease) {
+  Recorder r;
+  ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create_cleanup(record, &r, mark_destroyed));
+  ComPtr<oskit_netio> second = n;
+  n.reset();
+  EXPECT_EQ(r.destroyed, 0);
+  second.reset();
+  EXPECT_EQ(r.destroyed, 1);
+}
+
+TEST(FunctionNetio, NullFunctionIsRefused) { EXPECT_EQ(oskit_netio_create(nullptr, nullptr), nullptr); }
+
+TEST(NetioFanout, EveryConsumerGetsEveryPacketInOrderOfRegistration) {
+  Recorder a, b;
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_netio> na = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &a));
+  ComPtr<oskit_netio> nb = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &b));
+  ASSERT_EQ(oskit_netio_fanout_add_listener(fanout.get(), na.get()), 0);
+  ASSERT_EQ(oskit_netio_fanout_add_listener(fanout.get(), nb.get()), 0);
+  EXPECT_EQ(fanout->add_listener(na.get()), OSKIT_EEXIST);
+  for (int i = 0; i < 5; i++) EXPECT_EQ(fanout->push(packet(64).get(), 64), 0);
+  EXPECT_EQ(a.packets, 5);
+  EXPECT_EQ(b.packets, 5);
+  ASSERT_EQ(fanout->remove_listener(na.get()), 0);
+  EXPECT_EQ(fanout->remove_listener(na.get()), OSKIT_E_INVALIDARG);
+  EXPECT_EQ(fanout->push(packet(64).get(), 64), 0);
+  EXPECT_EQ(a.packets, 5);
+  EXPECT_EQ(b.packets, 6);
+}
+
+TEST(NetioFanout, AFailingConsumerDoesNotStopTheOthers) {
+  Recorder r;
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_netio> bad = ComPtr<oskit_netio>::adopt(oskit_netio_create(fail_with_eio, nullptr));
+  ComPtr<oskit_netio> good = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ASSERT_EQ(fanout->add_listener(bad.get()), 0);
+  ASSERT_EQ(fanout->add_listener(good.get()), 0);
+  EXPECT_EQ(fanout->push(packet(8).get(), 8), OSKIT_EIO);
+  EXPECT_EQ(r.packets, 1);
+}
+
+TEST(NetioFanout, IsUsableAsAPlainNetio) {
+  Recorder r;
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ASSERT_EQ(fanout->add_listener(n.get()), 0);
+  oskit_netio* as_netio = fanout.get();  // the leading slots are netio's
+  EXPECT_EQ(oskit_netio_push(as_netio, packet(4).get(), 4), 0);
+  EXPECT_EQ(r.packets, 1);
+}
+
+struct SelfRemover {
+  oskit_netio_fanout* fanout;
+  oskit_netio* self = nullptr;
+  int pushes = 0;
+};
+
+oskit_error_t remove_self(void* data, oskit_bufio_t*, oskit_size_t) {
+  auto* s = static_cast<SelfRemover*>(data);
+  s->pushes++;
+  return s->fanout->remove_listener(s->self);
+}
+
+TEST(NetioFanout, AConsumerMayRemoveItselfDuringPush) {
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  SelfRemover s{fanout.get()};
+  ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create(remove_self, &s));
+  s.self = n.get();
+  ASSERT_EQ(fanout->add_listener(n.get()), 0);
+  EXPECT_EQ(fanout->push(packet(4).get(), 4), 0);
+  EXPECT_EQ(fanout->push(packet(4).get(), 4), 0);
+  EXPECT_EQ(s.pushes, 1);
+}
+
+TEST(NetioFanout, ConcurrentPushAndMembershipChanges) {
+  Recorder r;
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_netio> steady = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ASSERT_EQ(fanout->add_listener(steady.get()), 0);
+  std::atomic<bool> stop{false};
+  std::thread churn([&] {
+    Recorder scratch;
+    while (!stop) {
+      ComPtr<oskit_netio> n = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &scratch));
+      EXPECT_EQ(fanout->add_listener(n.get()), 0);
+      EXPECT_EQ(fanout->remove_listener(n.get()), 0);
+    }
+  });
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 3; t++) {
+    pushers.emplace_back([&] {
+      ComPtr<oskit_bufio> p = packet(32);
+      for (int i = 0; i < 3000; i++) EXPECT_EQ(fanout->push(p.get(), 32), 0);
+    });
+  }
+  for (auto& p : pushers) p.join();
+  stop = true;
+  churn.join();
+  EXPECT_EQ(r.packets, 9000);
+}
+
+}  // namespace
+}  // namespace oskit
