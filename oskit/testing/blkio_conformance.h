@@ -71,7 +71,9 @@ TYPED_TEST_P(BlkioConformance, MisalignedRequestsAreInvalid) {
   EXPECT_EQ(this->io_->read(buf.data(), 0, this->bs_ + 1, &actual), OSKIT_EINVAL);
   EXPECT_EQ(this->io_->write(buf.data(), this->bs_ / 2, this->bs_, &actual), OSKIT_EINVAL);
   EXPECT_EQ(this->io_->write(buf.data(), 0, this->bs_ - 1, &actual), OSKIT_EINVAL);
-  if (!TypeParam::kFixedSize) EXPECT_EQ(this->io_->setsize(this->kSize + 1), OSKIT_EINVAL);
+  if (!TypeParam::kFixedSize) {
+    EXPECT_EQ(this->io_->setsize(this->kSize + 1), OSKIT_EINVAL);
+  }
 }
 
 TYPED_TEST_P(BlkioConformance, ReadCrossingTheEndReturnsWhatExists) {
