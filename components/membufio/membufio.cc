@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "oskit/io/copy.h"
 #include "oskit/io/range.h"
 
 namespace oskit {
@@ -47,7 +48,7 @@ OSKIT_COMDECL MemoryBufio::read(void* buf, oskit_off_t offset, oskit_size_t amou
   oskit_error_t rc = clamp_transfer(offset, amount, static_cast<oskit_off_t>(size_), &n);
   *out_actual = 0;
   if (rc != 0) return rc;
-  std::memcpy(buf, data_ + offset, n);
+  copy_bytes(buf, data_ + offset, n);
   *out_actual = n;
   return 0;
 }
@@ -59,7 +60,7 @@ OSKIT_COMDECL MemoryBufio::write(const void* buf, oskit_off_t offset, oskit_size
   oskit_error_t rc = clamp_transfer(offset, amount, static_cast<oskit_off_t>(size_), &n);
   *out_actual = 0;
   if (rc != 0) return rc;
-  std::memmove(data_ + offset, buf, n);
+  copy_bytes(data_ + offset, buf, n);
   *out_actual = n;
   return 0;
 }
