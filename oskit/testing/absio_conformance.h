@@ -16,6 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/absio.h"
 
@@ -29,24 +30,23 @@ inline std::vector<char> pattern(std::size_t n, std::uint64_t offset = 0, int se
 }
 
 template <class Factory>
-class AbsioConformance : public ::testing::Test {
+class AbsioConformance : public LeakCheckedTest {
  protected:
   static constexpr oskit_off_t kSize = 8192;
   void SetUp() override {
-    baseline_ = oskit_live_objects();
+    LeakCheckedTest::SetUp();
     io_ = Factory::make(kSize);
     ASSERT_TRUE(io_);
   }
   void TearDown() override {
     io_.reset();
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked";
+    LeakCheckedTest::TearDown();
   }
   oskit_size_t write_all(const std::vector<char>& data, oskit_off_t offset) {
     oskit_size_t actual = 0;
     EXPECT_EQ(io_->write(data.data(), offset, data.size(), &actual), 0);
     return actual;
   }
-  long baseline_ = 0;
   ComPtr<oskit_absio> io_;
 };
 

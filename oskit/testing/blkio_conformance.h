@@ -13,6 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/blkio.h"
 #include "oskit/testing/absio_conformance.h"
@@ -20,20 +21,19 @@
 namespace oskit::testing {
 
 template <class Factory>
-class BlkioConformance : public ::testing::Test {
+class BlkioConformance : public LeakCheckedTest {
  protected:
   static constexpr oskit_off_t kSize = 64 * 1024;
   void SetUp() override {
-    baseline_ = oskit_live_objects();
+    LeakCheckedTest::SetUp();
     io_ = Factory::make(kSize);
     ASSERT_TRUE(io_);
     bs_ = io_->getblocksize();
   }
   void TearDown() override {
     io_.reset();
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked";
+    LeakCheckedTest::TearDown();
   }
-  long baseline_ = 0;
   oskit_u32_t bs_ = 0;
   ComPtr<oskit_blkio> io_;
 };

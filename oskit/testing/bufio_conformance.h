@@ -15,6 +15,7 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
 #include "oskit/testing/absio_conformance.h"
@@ -22,19 +23,18 @@
 namespace oskit::testing {
 
 template <class Factory>
-class BufioConformance : public ::testing::Test {
+class BufioConformance : public LeakCheckedTest {
  protected:
   static constexpr oskit_size_t kSize = 4096;
   void SetUp() override {
-    baseline_ = oskit_live_objects();
+    LeakCheckedTest::SetUp();
     io_ = Factory::make(kSize);
     ASSERT_TRUE(io_);
   }
   void TearDown() override {
     io_.reset();
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked";
+    LeakCheckedTest::TearDown();
   }
-  long baseline_ = 0;
   ComPtr<oskit_bufio> io_;
 };
 

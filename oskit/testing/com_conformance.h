@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "oskit/com.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 
 namespace oskit::testing {
@@ -43,14 +44,7 @@ inline oskit_iunknown* identity_of(oskit_iunknown* obj) {
 }
 
 template <class Factory>
-class ComConformance : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override {
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked: reference counts did not return to zero";
-  }
-  long baseline_ = 0;
-};
+class ComConformance : public LeakCheckedTest {};
 
 TYPED_TEST_SUITE_P(ComConformance);
 

@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/listener.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
@@ -17,12 +18,7 @@
 namespace oskit::testing {
 
 template <class Factory>
-class ListenerConformance : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override { EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked"; }
-  long baseline_ = 0;
-};
+class ListenerConformance : public LeakCheckedTest {};
 
 TYPED_TEST_SUITE_P(ListenerConformance);
 

@@ -11,18 +11,14 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/netio.h"
 
 namespace oskit::testing {
 
 template <class Factory>
-class NetioConformance : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override { EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked"; }
-  long baseline_ = 0;
-};
+class NetioConformance : public LeakCheckedTest {};
 
 TYPED_TEST_SUITE_P(NetioConformance);
 
