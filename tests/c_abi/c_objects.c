@@ -137,32 +137,29 @@ static oskit_error_t clamp(const struct c_memory *m, oskit_off_t offset, oskit_s
   return 0;
 }
 
-static OSKIT_COMDECL absio_read(oskit_absio_t *io, void *buf, oskit_off_t offset, oskit_size_t amount,
-                                oskit_size_t *out_actual) {
-  struct c_memory *m = (struct c_memory *)io;
+/* Copies between the object and buf, in the direction to_object says. */
+static oskit_error_t transfer(struct c_memory *m, char *buf, oskit_off_t offset, oskit_size_t amount,
+                              oskit_size_t *out_actual, int to_object) {
   oskit_size_t n;
   oskit_error_t rc;
   if (out_actual == NULL || (buf == NULL && amount != 0)) return OSKIT_E_POINTER;
   rc = clamp(m, offset, amount, &n);
   *out_actual = 0;
   if (rc != 0) return rc;
-  if (n) memcpy(buf, m->mem + offset, n);
+  if (n && to_object) memmove(m->mem + offset, buf, n);
+  if (n && !to_object) memmove(buf, m->mem + offset, n);
   *out_actual = n;
   return 0;
 }
 
+static OSKIT_COMDECL absio_read(oskit_absio_t *io, void *buf, oskit_off_t offset, oskit_size_t amount,
+                                oskit_size_t *out_actual) {
+  return transfer((struct c_memory *)io, buf, offset, amount, out_actual, 0);
+}
+
 static OSKIT_COMDECL absio_write(oskit_absio_t *io, const void *buf, oskit_off_t offset, oskit_size_t amount,
                                  oskit_size_t *out_actual) {
-  struct c_memory *m = (struct c_memory *)io;
-  oskit_size_t n;
-  oskit_error_t rc;
-  if (out_actual == NULL || (buf == NULL && amount != 0)) return OSKIT_E_POINTER;
-  rc = clamp(m, offset, amount, &n);
-  *out_actual = 0;
-  if (rc != 0) return rc;
-  if (n) memcpy(m->mem + offset, buf, n);
-  *out_actual = n;
-  return 0;
+  return transfer((struct c_memory *)io, (char *)(uintptr_t)buf, offset, amount, out_actual, 1);
 }
 
 static OSKIT_COMDECL absio_getsize(oskit_absio_t *io, oskit_off_t *out_size) {
