@@ -1,0 +1,133 @@
+// The libevl C entry points of the emulation: initialisation, proxies and
+// printing, and the test seams of glue/evl/testing.h.
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "glue/evl/emul/core.h"
+#include "glue/evl/emul/real.h"
+#include "glue/evl/testing.h"
+#include "evl/evl.h"
+
+namespace oskit::evl::emul {
+
+int create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char* fmt, va_list ap);
+int proxy_set_io(int fd, const oskit_evl_target_io* io);
+int proxy_stats(int fd, oskit_evl_proxy_stats* s);
+
+namespace {
+
+constexpr size_t kStdBufsz = 16384;
+
+int make_std_proxy(int target, const char* what) {
+  return evl_new_proxy(target, kStdBufsz, "%s:%d", what, static_cast<int>(getpid()));
+}
+
+void close_std_proxies() {
+  int out = proxy_outfd, err = proxy_errfd;
+  proxy_outfd = proxy_errfd = -EBADF;
+  if (out >= 0) close_file(out);
+  if (err >= 0) close_file(err);
+}
+
+}  // namespace
+
+int setup_std_proxies() {
+  // Like libevl, a closed stdout or stderr leaves its proxy out.
+  int out = make_std_proxy(fileno(stdout), "stdout");
+  int err = make_std_proxy(fileno(stderr), "stderr");
+  proxy_outfd = out >= 0 ? out : -EBADF;
+  proxy_errfd = err >= 0 ? err : -EBADF;
+  atexit(close_std_proxies);  // pending output reaches the files
+  return 0;
+}
+
+}  // namespace oskit::evl::emul
+
+extern "C" {
+
+int proxy_outfd = -EBADF;
+int proxy_errfd = -EBADF;
+
+int evl_init(void) { return oskit::evl::emul::ensure_init(); }
+
+struct evl_version evl_get_version(void) {
+  struct evl_version v = {__EVL__, -1, "oskit-evl-emulation"};
+  return v;
+}
+
+int evl_create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = oskit::evl::emul::create_proxy(targetfd, bufsz, granularity, flags, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+ssize_t evl_send_proxy(int proxyfd, const void* buf, size_t count) {
+  if (count == 0) return 0;
+  ssize_t rc = evl_is_inband() ? oskit_evl_inband_write(proxyfd, buf, count) : oob_write(proxyfd, buf, count);
+  return rc < 0 ? -errno : rc;
+}
+
+ssize_t evl_write_proxy(int proxyfd, const void* buf, size_t count) { return evl_send_proxy(proxyfd, buf, count); }
+
+ssize_t evl_read_proxy(int proxyfd, void* buf, size_t count) {
+  if (count == 0) return 0;
+  ssize_t rc = evl_is_inband() ? oskit_evl_inband_read(proxyfd, buf, count) : oob_read(proxyfd, buf, count);
+  return rc < 0 ? -errno : rc;
+}
+
+ssize_t evl_vprint_proxy(int proxyfd, const char* fmt, va_list ap) {
+  static thread_local char small[1024];
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(small, sizeof small, fmt, copy);
+  va_end(copy);
+  if (n < 0) return -EINVAL;
+  if (static_cast<size_t>(n) < sizeof small) return evl_send_proxy(proxyfd, small, n);
+  std::string big;
+  if (!oskit::evl::emul::vformat(&big, fmt, ap)) return -EINVAL;
+  return evl_send_proxy(proxyfd, big.data(), big.size());
+}
+
+ssize_t evl_print_proxy(int proxyfd, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ssize_t rc = evl_vprint_proxy(proxyfd, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+ssize_t evl_printf(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ssize_t rc = evl_vprint_proxy(proxy_outfd, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+ssize_t evl_eprintf(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ssize_t rc = evl_vprint_proxy(proxy_errfd, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int evl_stdout(void) { return proxy_outfd; }
+int evl_stderr(void) { return proxy_errfd; }
+
+int oskit_evl_proxy_set_target_io(int proxyfd, const struct oskit_evl_target_io* io) {
+  return oskit::evl::emul::proxy_set_io(proxyfd, io);
+}
+
+int oskit_evl_proxy_get_stats(int proxyfd, struct oskit_evl_proxy_stats* stats) {
+  return oskit::evl::emul::proxy_stats(proxyfd, stats);
+}
+
+}  // extern "C"

@@ -1,0 +1,277 @@
+// The loopback sample driver (glue/evl/loopback.h), written against the
+// driver API as an out-of-tree driver would be.
+#include "glue/evl/loopback.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "glue/evl/driver.h"
+
+namespace {
+
+constexpr unsigned int kDefaultCapacity = 64 * 1024;
+constexpr unsigned int kMaxCapacity = 16 * 1024 * 1024;
+
+struct Loopback {
+  std::mutex mu;
+  std::vector<char> ring;
+  size_t head = 0;
+  size_t fill = 0;
+  oskit_loopback_stats stats = {0, 0, 0, 0};
+  std::vector<oskit_evl_file*> files;
+  oskit_evl_waitq readers = {0, 0};
+  oskit_evl_waitq writers = {0, 0};
+  oskit_evl_device* dev = nullptr;
+};
+
+Loopback* lb(oskit_evl_file* f) { return static_cast<Loopback*>(oskit_evl_device_data(f->device)); }
+bool nonblocking(oskit_evl_file* f) { return (oskit_evl_file_flags(f) & O_NONBLOCK) != 0; }
+
+// Tells every opener's poller that the ring changed.
+void notify_all(Loopback* l) {
+  std::vector<oskit_evl_file*> files;
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    files = l->files;
+  }
+  for (oskit_evl_file* f : files) oskit_evl_file_notify(f);
+  oskit_evl_waitq_wake_all(&l->readers);
+  oskit_evl_waitq_wake_all(&l->writers);
+}
+
+int lb_open(oskit_evl_file* f) {
+  Loopback* l = lb(f);
+  std::lock_guard<std::mutex> lock(l->mu);
+  l->files.push_back(f);
+  return 0;
+}
+
+void lb_flush(oskit_evl_file* f) {
+  Loopback* l = lb(f);
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    l->files.erase(std::remove(l->files.begin(), l->files.end(), f), l->files.end());
+  }
+  oskit_evl_waitq_wake_all(&l->readers);
+  oskit_evl_waitq_wake_all(&l->writers);
+}
+
+ssize_t lb_write(oskit_evl_file* f, const void* buf, size_t count) {
+  Loopback* l = lb(f);
+  if (count == 0) return 0;
+  for (;;) {
+    unsigned int ticket = oskit_evl_waitq_ticket(&l->writers);
+    {
+      std::lock_guard<std::mutex> lock(l->mu);
+      size_t cap = l->ring.size();
+      if (count > cap) return -EFBIG;
+      if (cap - l->fill >= count) {
+        size_t tail = (l->head + l->fill) % cap;
+        size_t first = std::min(count, cap - tail);
+        memcpy(&l->ring[tail], buf, first);
+        memcpy(&l->ring[0], static_cast<const char*>(buf) + first, count - first);
+        l->fill += count;
+        l->stats.bytes_written += count;
+        l->stats.writes++;
+        break;
+      }
+    }
+    if (nonblocking(f)) return -EAGAIN;
+    if (oskit_evl_file_closing(f)) return -EBADF;
+    oskit_evl_waitq_wait(&l->writers, ticket);
+  }
+  notify_all(l);
+  return static_cast<ssize_t>(count);
+}
+
+ssize_t lb_read(oskit_evl_file* f, void* buf, size_t count) {
+  Loopback* l = lb(f);
+  if (count == 0) return 0;
+  size_t n;
+  for (;;) {
+    unsigned int ticket = oskit_evl_waitq_ticket(&l->readers);
+    {
+      std::lock_guard<std::mutex> lock(l->mu);
+      if (l->fill > 0) {
+        size_t cap = l->ring.size();
+        n = std::min(count, l->fill);
+        size_t first = std::min(n, cap - l->head);
+        memcpy(buf, &l->ring[l->head], first);
+        memcpy(static_cast<char*>(buf) + first, &l->ring[0], n - first);
+        l->head = (l->head + n) % cap;
+        l->fill -= n;
+        l->stats.bytes_read += n;
+        l->stats.reads++;
+        break;
+      }
+    }
+    if (nonblocking(f)) return -EAGAIN;
+    if (oskit_evl_file_closing(f)) return -EBADF;
+    oskit_evl_waitq_wait(&l->readers, ticket);
+  }
+  notify_all(l);
+  return static_cast<ssize_t>(n);
+}
+
+template <typename T>
+long copy_out(unsigned long arg, const T& value) {
+  if (oskit_evl_check_user(reinterpret_cast<void*>(arg), sizeof(T)) != 0) return -EFAULT;
+  memcpy(reinterpret_cast<void*>(arg), &value, sizeof(T));
+  return 0;
+}
+
+template <typename T>
+long copy_in(unsigned long arg, T* value) {
+  if (oskit_evl_check_user(reinterpret_cast<void*>(arg), sizeof(T)) != 0) return -EFAULT;
+  memcpy(value, reinterpret_cast<const void*>(arg), sizeof(T));
+  return 0;
+}
+
+long wait_fill(oskit_evl_file* f, __u32 threshold) {
+  Loopback* l = lb(f);
+  for (;;) {
+    unsigned int ticket = oskit_evl_waitq_ticket(&l->readers);
+    {
+      std::lock_guard<std::mutex> lock(l->mu);
+      if (threshold > l->ring.size()) return -EINVAL;
+      if (l->fill >= threshold) return 0;
+    }
+    if (nonblocking(f)) return -EAGAIN;
+    if (oskit_evl_file_closing(f)) return -EBADF;
+    oskit_evl_waitq_wait(&l->readers, ticket);
+  }
+}
+
+long set_capacity(oskit_evl_file* f, __u32 capacity) {
+  Loopback* l = lb(f);
+  if (capacity == 0 || capacity > kMaxCapacity) return -EINVAL;
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    if (l->fill != 0) return -EBUSY;
+    l->ring.assign(capacity, 0);
+    l->head = 0;
+  }
+  notify_all(l);
+  return 0;
+}
+
+long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
+  Loopback* l = lb(f);
+  switch (cmd) {
+    case OSKIT_LOOPBACK_GET_CONFIG: {
+      oskit_loopback_config c;
+      {
+        std::lock_guard<std::mutex> lock(l->mu);
+        c.capacity = static_cast<__u32>(l->ring.size());
+        c.fill = static_cast<__u32>(l->fill);
+      }
+      return copy_out(arg, c);
+    }
+    case OSKIT_LOOPBACK_GET_STATS: {
+      oskit_loopback_stats s;
+      {
+        std::lock_guard<std::mutex> lock(l->mu);
+        s = l->stats;
+      }
+      return copy_out(arg, s);
+    }
+    case OSKIT_LOOPBACK_SET_CAPACITY: {
+      __u32 cap;
+      long rc = copy_in(arg, &cap);
+      return rc != 0 ? rc : set_capacity(f, cap);
+    }
+    case OSKIT_LOOPBACK_WAIT_FILL: {
+      __u32 threshold;
+      long rc = copy_in(arg, &threshold);
+      return rc != 0 ? rc : wait_fill(f, threshold);
+    }
+    case OSKIT_LOOPBACK_XCHG: {
+      oskit_loopback_xchg x;
+      long rc = copy_in(arg, &x);
+      if (rc != 0) return rc;
+      x.out = x.in + 1;
+      return copy_out(arg, x);
+    }
+    case OSKIT_LOOPBACK_RESET: {
+      {
+        std::lock_guard<std::mutex> lock(l->mu);
+        l->fill = 0;
+        l->head = 0;
+      }
+      notify_all(l);
+      return 0;
+    }
+    default:
+      return -ENOTTY;
+  }
+}
+
+unsigned int lb_poll(oskit_evl_file* f, unsigned int) {
+  Loopback* l = lb(f);
+  int acc = oskit_evl_file_flags(f) & O_ACCMODE;
+  std::lock_guard<std::mutex> lock(l->mu);
+  unsigned int m = 0;
+  if (acc != O_WRONLY && l->fill > 0) m |= POLLIN | POLLRDNORM;
+  if (acc != O_RDONLY && l->fill < l->ring.size()) m |= POLLOUT | POLLWRNORM;
+  return m;
+}
+
+const oskit_evl_file_operations kLoopbackOps = {
+    lb_open,   // open
+    lb_flush,  // flush
+    nullptr,   // release
+    lb_read,   // oob_read
+    lb_write,  // oob_write
+    lb_ioctl,  // oob_ioctl
+    lb_read,   // read
+    lb_write,  // write
+    lb_ioctl,  // ioctl
+    lb_poll,   // poll
+    nullptr,   // mmap
+};
+
+std::mutex g_mu;
+std::map<std::string, Loopback*>& devices() {
+  static auto* m = new std::map<std::string, Loopback*>;
+  return *m;
+}
+
+}  // namespace
+
+extern "C" {
+
+int oskit_loopback_register(const char* name, unsigned int capacity) {
+  if (name == nullptr) return -EINVAL;
+  if (capacity > kMaxCapacity) return -EINVAL;
+  std::unique_ptr<Loopback> l(new (std::nothrow) Loopback);
+  if (l == nullptr) return -ENOMEM;
+  l->ring.assign(capacity ? capacity : kDefaultCapacity, 0);
+  std::lock_guard<std::mutex> lock(g_mu);
+  int rc = oskit_evl_register_device(name, &kLoopbackOps, l.get(), &l->dev);
+  if (rc < 0) return rc;
+  devices()[name] = l.release();
+  return 0;
+}
+
+int oskit_loopback_unregister(const char* name) {
+  if (name == nullptr) return -EINVAL;
+  std::lock_guard<std::mutex> lock(g_mu);
+  auto it = devices().find(name);
+  if (it == devices().end()) return -ENODEV;
+  int rc = oskit_evl_unregister_device(it->second->dev);
+  if (rc < 0) return rc;
+  delete it->second;
+  devices().erase(it);
+  return 0;
+}
+
+}  // extern "C"

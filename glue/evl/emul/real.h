@@ -1,0 +1,40 @@
+// The C library's own entry points behind the descriptors the emulation
+// interposes on (read, write, close, ioctl, fcntl, mmap).
+#ifndef GLUE_EVL_EMUL_REAL_H
+#define GLUE_EVL_EMUL_REAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ssize_t oskit_evl_real_read(int fd, void *buf, size_t count);
+ssize_t oskit_evl_real_write(int fd, const void *buf, size_t count);
+int oskit_evl_real_close(int fd);
+void *oskit_evl_real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+
+/* Entry points the interposed calls use for descriptors of ours. Return the
+ * result, or -1 with errno set. */
+int oskit_evl_is_ours(int fd);
+ssize_t oskit_evl_inband_read(int fd, void *buf, size_t count);
+ssize_t oskit_evl_inband_write(int fd, const void *buf, size_t count);
+int oskit_evl_inband_close(int fd);
+int oskit_evl_inband_ioctl(int fd, unsigned long request, unsigned long arg);
+void oskit_evl_inband_setfl(int fd, int flags);
+void *oskit_evl_inband_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+/* Counts a stage violation if the caller runs out-of-band. */
+void oskit_evl_note_inband(const char *what);
+
+#ifdef __cplusplus
+}
+
+namespace oskit::evl::emul::real {
+inline ssize_t read(int fd, void* buf, size_t n) { return oskit_evl_real_read(fd, buf, n); }
+inline ssize_t write(int fd, const void* buf, size_t n) { return oskit_evl_real_write(fd, buf, n); }
+inline int close(int fd) { return oskit_evl_real_close(fd); }
+}  // namespace oskit::evl::emul::real
+#endif
+
+#endif /* GLUE_EVL_EMUL_REAL_H */
