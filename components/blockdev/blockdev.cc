@@ -1,0 +1,219 @@
+#include "components/blockdev/blockdev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdint>
+#include <limits>
+
+#include "glue/posix/fd_posixio.h"
+#include "oskit/io/range.h"
+
+namespace oskit {
+
+BlockDevice::BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can_write, bool fixed_size,
+                         oskit_off_t device_size) noexcept
+    : fd_(fd),
+      block_size_(block_size),
+      can_read_(can_read),
+      can_write_(can_write),
+      fixed_size_(fixed_size),
+      device_size_(device_size),
+      async_(fd, identity(),
+             can_write ? OSKIT_ASYNCIO_ALL : (OSKIT_ASYNCIO_READABLE | OSKIT_ASYNCIO_EXCEPTION)) {}
+
+BlockDevice::~BlockDevice() {
+  async_.close();
+  ::close(fd_);
+}
+
+bool BlockDevice::exports(const oskit_guid& iid) const noexcept {
+  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
+}
+
+oskit_error_t BlockDevice::check_transfer(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                          oskit_size_t* out_actual) const noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  *out_actual = 0;
+  if (buf == nullptr && amount != 0) return OSKIT_E_POINTER;
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max());
+  if (offset < 0 || amount > kMax || static_cast<std::uint64_t>(offset) > kMax - amount) return OSKIT_EINVAL;
+  if (!block_aligned(offset, amount, block_size_)) return OSKIT_EINVAL;
+  return 0;
+}
+
+OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amount,
+                                oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check_transfer(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  if (!can_read_) return OSKIT_EBADF;
+  if (fixed_size_) {
+    rc = clamp_transfer(offset, amount, device_size_, &amount);
+    if (rc != 0) return rc;
+  }
+  // A regular file needs no size lookup: pread stops at its end.
+  oskit_size_t done = 0;
+  rc = posix::pread_all(fd_, buf, amount, offset, &done);
+  done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
+  if (done == 0) return rc != 0 ? rc : OSKIT_EINVAL;  // at or past the end: nothing could be read
+  *out_actual = done;
+  return 0;
+}
+
+OSKIT_COMDECL BlockDevice::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                 oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check_transfer(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  if (!can_write_) return OSKIT_EBADF;
+  if (fixed_size_) {
+    rc = clamp_transfer(offset, amount, device_size_, &amount);
+    if (rc != 0) return rc;
+  }
+  oskit_size_t done = 0;
+  rc = posix::pwrite_all(fd_, buf, amount, offset, &done);
+  done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
+  if (done == 0 && rc != 0) return rc;
+  *out_actual = done;
+  return 0;
+}
+
+OSKIT_COMDECL BlockDevice::getsize(oskit_off_t* out_size) noexcept {
+  if (out_size == nullptr) return OSKIT_E_POINTER;
+  if (fixed_size_) {
+    *out_size = device_size_;
+    return 0;
+  }
+  struct ::stat st;
+  if (fstat(fd_, &st) != 0) return posix::last_error();
+  *out_size = round_down(st.st_size);
+  return 0;
+}
+
+OSKIT_COMDECL BlockDevice::setsize(oskit_off_t new_size) noexcept {
+  if (fixed_size_) return OSKIT_E_NOTIMPL;
+  if (new_size < 0 || round_down(new_size) != new_size) return OSKIT_EINVAL;
+  if (!can_write_) return OSKIT_EBADF;
+  if (ftruncate(fd_, new_size) != 0) return posix::last_error();
+  return 0;
+}
+
+OSKIT_COMDECL BlockDevice::stat(oskit_stat_t* out_stats) noexcept {
+  oskit_error_t rc = posix::fd_stat(fd_, out_stats);
+  if (rc == 0 && fixed_size_) out_stats->size = device_size_;
+  return rc;
+}
+
+OSKIT_COMDECL BlockDevice::setstat(oskit_u32_t mask, const oskit_stat_t* stats) noexcept {
+  oskit_error_t rc = posix::check_setstat(mask, stats);
+  if (rc != 0) return rc;
+  if (mask & OSKIT_STAT_SIZE) {
+    if (fixed_size_) return OSKIT_E_NOTIMPL;
+    if (round_down(stats->size) != stats->size) return OSKIT_EINVAL;
+    if (!can_write_) return OSKIT_EBADF;
+  }
+  return posix::fd_setstat(fd_, mask, stats);
+}
+
+OSKIT_COMDECL BlockDevice::pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept {
+  return posix::fd_pathconf(fd_, option, out_val);
+}
+
+OSKIT_COMDECL BlockDevice::readable() noexcept {
+  if (!can_read_) return 0;
+  oskit_off_t size = 0;
+  oskit_error_t rc = getsize(&size);
+  if (rc != 0) return rc;
+  return size > INT32_MAX ? INT32_MAX : static_cast<oskit_error_t>(size);
+}
+
+namespace {
+
+bool power_of_two(oskit_u32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// Builds the object over fd; on failure fd is left open for the caller.
+oskit_error_t create(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
+  if (out_io == nullptr) return OSKIT_E_POINTER;
+  *out_io = nullptr;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return posix::last_error();
+  struct ::stat st;
+  if (fstat(fd, &st) != 0) return posix::last_error();
+  if (S_ISDIR(st.st_mode)) return OSKIT_EISDIR;
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return OSKIT_ENODEV;
+  if (block_size != 0 && (!power_of_two(block_size) || block_size > OSKIT_BLOCKDEV_MAX_BLOCK_SIZE)) {
+    return OSKIT_EINVAL;
+  }
+  const bool device = S_ISBLK(st.st_mode);
+  oskit_off_t device_size = 0;
+  if (device) {
+    int logical = 0;
+    if (ioctl(fd, BLKSSZGET, &logical) != 0) return posix::last_error();
+    if (logical <= 0 || !power_of_two(static_cast<oskit_u32_t>(logical))) return OSKIT_EIO;
+    if (block_size == 0) block_size = static_cast<oskit_u32_t>(logical);
+    if (block_size % static_cast<oskit_u32_t>(logical) != 0) return OSKIT_EINVAL;
+    std::uint64_t bytes = 0;
+    if (ioctl(fd, BLKGETSIZE64, &bytes) != 0) return posix::last_error();
+    if (bytes > static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max())) return OSKIT_EFBIG;
+    device_size = static_cast<oskit_off_t>(bytes) & ~static_cast<oskit_off_t>(block_size - 1);
+  } else if (block_size == 0) {
+    block_size = 1;
+  }
+  const int access = flags & O_ACCMODE;
+  const bool can_read = access == O_RDONLY || access == O_RDWR;
+  const bool can_write = access == O_WRONLY || access == O_RDWR;
+  ComPtr<BlockDevice> dev = make<BlockDevice>(fd, block_size, can_read, can_write, device, device_size);
+  if (!dev) return OSKIT_ENOMEM;
+  *out_io = dev.detach();
+  return 0;
+}
+
+}  // namespace
+}  // namespace oskit
+
+extern "C" oskit_error_t oskit_blockdev_adopt(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
+  return oskit::create(fd, block_size, out_io);
+}
+
+extern "C" oskit_error_t oskit_blockdev_open(const char* path, oskit_u32_t mode, oskit_u32_t block_size,
+                                             oskit_blkio_t** out_io) {
+  if (out_io == nullptr) return OSKIT_E_POINTER;
+  *out_io = nullptr;
+  if (path == nullptr) return OSKIT_E_POINTER;
+  constexpr oskit_u32_t kKnown = OSKIT_BLOCKDEV_RDWR | OSKIT_BLOCKDEV_CREATE | OSKIT_BLOCKDEV_TRUNC;
+  if ((mode & ~kKnown) != 0 || (mode & OSKIT_BLOCKDEV_RDWR) == 0) return OSKIT_EINVAL;
+  if ((mode & (OSKIT_BLOCKDEV_CREATE | OSKIT_BLOCKDEV_TRUNC)) && !(mode & OSKIT_BLOCKDEV_WRITE)) return OSKIT_EINVAL;
+  int flags = O_CLOEXEC;
+  if ((mode & OSKIT_BLOCKDEV_RDWR) == OSKIT_BLOCKDEV_RDWR) {
+    flags |= O_RDWR;
+  } else if (mode & OSKIT_BLOCKDEV_WRITE) {
+    flags |= O_WRONLY;
+  } else {
+    flags |= O_RDONLY;
+  }
+  if (mode & OSKIT_BLOCKDEV_CREATE) flags |= O_CREAT;
+  int fd;
+  do {
+    fd = ::open(path, flags, 0666);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return oskit::posix::last_error();
+  oskit_error_t rc = oskit::create(fd, block_size, out_io);
+  if (rc != 0) {
+    ::close(fd);
+    return rc;
+  }
+  if (mode & OSKIT_BLOCKDEV_TRUNC) {
+    struct ::stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) {
+      rc = oskit::posix::last_error();
+      oskit_blkio_release(*out_io);
+      *out_io = nullptr;
+      return rc;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,175 @@
+#include "glue/posix/fd_asyncio.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <climits>
+#include <new>
+
+#include "absl/container/inlined_vector.h"
+
+namespace oskit::posix {
+namespace {
+
+bool epoll_can_watch(int fd) noexcept {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  return !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode));
+}
+
+}  // namespace
+
+FdAsyncio::FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed, Reactor* reactor) noexcept
+    : fd_(fd),
+      self_(self),
+      allowed_(allowed & OSKIT_ASYNCIO_ALL),
+      reactor_(reactor ? *reactor : Reactor::shared()),
+      pollable_(epoll_can_watch(fd)),
+      alive_(std::make_shared<std::atomic<bool>>(true)) {}
+
+FdAsyncio::~FdAsyncio() { close(); }
+
+oskit_error_t FdAsyncio::poll() noexcept {
+  struct pollfd p = {fd_, POLLIN | POLLOUT | POLLPRI, 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return oskit_error_from_errno(errno);
+  if (p.revents & POLLNVAL) return OSKIT_EBADF;
+  return static_cast<oskit_error_t>(Reactor::conditions_from(p.revents) & allowed_);
+}
+
+oskit_u32_t FdAsyncio::interest_locked() const noexcept {
+  oskit_u32_t mask = 0;
+  for (const Node& n : nodes_) mask |= n.mask;
+  return mask;
+}
+
+oskit_error_t FdAsyncio::update_watch_locked() noexcept {
+  if (!pollable_) return 0;
+  const oskit_u32_t want = interest_locked();
+  if (want == 0) {
+    if (watch_ != 0) reactor_.remove(watch_);
+    watch_ = 0;
+    watched_mask_ = 0;
+    return 0;
+  }
+  if (watch_ == 0) {
+    oskit_error_t rc = reactor_.add(fd_, want, this, &watch_);
+    if (rc == 0) watched_mask_ = want;
+    return rc;
+  }
+  if (want == watched_mask_) return 0;
+  oskit_error_t rc = reactor_.modify(watch_, want);
+  if (rc == 0) watched_mask_ = want;
+  return rc;
+}
+
+oskit_error_t FdAsyncio::add_listener(oskit_listener* l, oskit_s32_t mask) noexcept {
+  if (l == nullptr) return OSKIT_E_POINTER;
+  if (mask <= 0 || (mask & ~OSKIT_ASYNCIO_ALL) != 0) return OSKIT_EINVAL;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return OSKIT_EBADF;
+    Node* existing = nullptr;
+    for (Node& n : nodes_)
+      if (n.listener.get() == l) existing = &n;
+    oskit_u32_t old_mask = 0;
+    if (existing) {
+      old_mask = existing->mask;
+      existing->mask = static_cast<oskit_u32_t>(mask);
+    } else {
+      Node* node = new (std::nothrow) Node(l, static_cast<oskit_u32_t>(mask));
+      if (node == nullptr) return OSKIT_ENOMEM;
+      nodes_.push_back(*node);
+      existing = node;
+    }
+    oskit_error_t rc = update_watch_locked();
+    if (rc != 0) {
+      if (old_mask != 0) {
+        existing->mask = old_mask;
+      } else {
+        nodes_.erase(nodes_.iterator_to(*existing));
+        delete existing;
+      }
+      update_watch_locked();
+      return rc;
+    }
+    // Registered first, then sampled: a condition arising in between is
+    // either in this mask or reported to the listener. (Sampled under the
+    // lock so that a dispatch, which takes it, is ordered after.)
+    return poll();
+  }
+}
+
+oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
+  if (l == nullptr) return OSKIT_E_POINTER;
+  Node* found = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Node& n : nodes_) {
+      if (n.listener.get() == l) {
+        found = &n;
+        break;
+      }
+    }
+    if (found == nullptr) return OSKIT_EINVAL;
+    nodes_.erase(nodes_.iterator_to(*found));
+    update_watch_locked();  // shrinking the watch cannot fail in a way we could undo
+  }
+  delete found;  // releases the listener outside the lock
+  return 0;
+}
+
+oskit_error_t FdAsyncio::readable() noexcept {
+  int n = 0;
+  if (ioctl(fd_, FIONREAD, &n) != 0) return oskit_error_from_errno(errno);
+  return n < 0 ? 0 : static_cast<oskit_error_t>(n);
+}
+
+void FdAsyncio::close() noexcept {
+  NodeList dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    alive_->store(false, std::memory_order_release);
+    if (watch_ != 0) reactor_.remove(watch_);
+    watch_ = 0;
+    dropped.swap(nodes_);
+  }
+  reactor_.quiesce(this);
+  dropped.clear_and_dispose([](Node* n) { delete n; });
+}
+
+std::size_t FdAsyncio::listeners() const noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  return nodes_.size();
+}
+
+void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
+  events &= allowed_;
+  if (events == 0) return;
+  absl::InlinedVector<ComPtr<oskit_listener>, 4> targets;
+  std::shared_ptr<std::atomic<bool>> alive;
+  oskit_iunknown* self;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    for (const Node& n : nodes_)
+      if (n.mask & events) targets.push_back(n.listener);
+    alive = alive_;
+    self = self_;
+  }
+  // From here on only locals: a listener may release the owner's last
+  // reference, and then this object is gone.
+  for (const ComPtr<oskit_listener>& l : targets) {
+    if (!alive->load(std::memory_order_acquire)) break;
+    l->notify(self);
+  }
+}
+
+}  // namespace oskit::posix
