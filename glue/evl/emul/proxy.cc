@@ -444,10 +444,13 @@ ssize_t Proxy::write(File* f, const void* buf, size_t count) {
   }
 }
 
+// Counts a target failure; logs the 1st, 2nd, 4th, 8th... of them.
 void Proxy::report(int e, const char* what) {
-  errors_.fetch_add(1, std::memory_order_relaxed);
+  uint64_t n = errors_.fetch_add(1, std::memory_order_relaxed) + 1;
   last_error_.store(e, std::memory_order_relaxed);
-  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s", name_, what, strerror(e));
+  if ((n & (n - 1)) != 0) return;
+  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)", name_,
+                   what, strerror(e), static_cast<unsigned long long>(n));
 }
 
 // Writes the iovecs fully, resuming short writes and retrying transient
