@@ -46,11 +46,9 @@ OSKIT_COMDECL MemoryBufio::read(void* buf, oskit_off_t offset, oskit_size_t amou
   if (out_actual == nullptr || (buf == nullptr && amount != 0)) return OSKIT_E_POINTER;
   oskit_size_t n;
   oskit_error_t rc = clamp_transfer(offset, amount, static_cast<oskit_off_t>(size_), &n);
-  *out_actual = 0;
-  if (rc != 0) return rc;
-  copy_bytes(buf, data_ + offset, n);
+  if (rc == 0) copy_bytes(buf, data_ + offset, n);
   *out_actual = n;
-  return 0;
+  return rc;
 }
 
 OSKIT_COMDECL MemoryBufio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
@@ -58,11 +56,9 @@ OSKIT_COMDECL MemoryBufio::write(const void* buf, oskit_off_t offset, oskit_size
   if (out_actual == nullptr || (buf == nullptr && amount != 0)) return OSKIT_E_POINTER;
   oskit_size_t n;
   oskit_error_t rc = clamp_transfer(offset, amount, static_cast<oskit_off_t>(size_), &n);
-  *out_actual = 0;
-  if (rc != 0) return rc;
-  copy_bytes(data_ + offset, buf, n);
+  if (rc == 0) copy_bytes(data_ + offset, buf, n);
   *out_actual = n;
-  return 0;
+  return rc;
 }
 
 OSKIT_COMDECL MemoryBufio::getsize(oskit_off_t* out_size) noexcept {

@@ -18,6 +18,12 @@ namespace oskit {
 //   - a transfer crossing the end: clamped to the end.
 inline oskit_error_t clamp_transfer(oskit_off_t offset, oskit_size_t amount, oskit_off_t size,
                                     oskit_size_t* out_amount) noexcept {
+  const auto uoffset = static_cast<std::uint64_t>(offset);
+  const auto usize = static_cast<std::uint64_t>(size);
+  if (uoffset < usize && amount <= usize - uoffset) {  // wholly inside: the common case
+    *out_amount = amount;
+    return 0;
+  }
   *out_amount = 0;
   constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max());
   if (offset < 0 || amount > kMax || static_cast<std::uint64_t>(offset) > kMax - amount) return OSKIT_EINVAL;
