@@ -110,12 +110,25 @@ constexpr int kChunkBits = 10;
 constexpr int kChunkSize = 1 << kChunkBits;
 constexpr int kChunks = 1024;  // descriptors below 2^20
 
+// Layout shared with interpose.c, which reads it without instrumentation.
 struct Slot {
   std::atomic<File*> file{nullptr};
   std::atomic<int> users{0};
 };
+static_assert(sizeof(Slot) == 16, "interpose.c reads slots as {void *, int}");
 
-std::atomic<Slot*> g_chunks[kChunks];
+}  // namespace
+}  // namespace oskit::evl::emul
+
+extern "C" {
+std::atomic<oskit::evl::emul::Slot*> oskit_evl_fd_table[1024];
+}
+
+namespace oskit::evl::emul {
+namespace {
+
+std::atomic<Slot*>* const g_chunks = oskit_evl_fd_table;
+static_assert(kChunks == 1024, "interpose.c knows the table size");
 
 Slot* slot(int fd, bool create) {
   if (fd < 0 || fd >= kChunkSize * kChunks) return nullptr;

@@ -25,82 +25,107 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef int (*fcntl_fn)(int, int, ...);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 
-static void *next_symbol(void **cache, const char *name)
+/* The wrappers run before sanitizer runtimes finish initialising (their own
+ * start-up calls mmap and close through the PLT): they are not instrumented,
+ * and until the constructor below has found the next definitions they issue
+ * the system calls directly. */
+#define UNINSTRUMENTED __attribute__((no_sanitize_thread, no_sanitize_address, no_sanitize_undefined))
+
+static read_fn next_read;
+static write_fn next_write;
+static close_fn next_close;
+static ioctl_fn next_ioctl;
+static fcntl_fn next_fcntl;
+static fcntl_fn next_fcntl64;
+static mmap_fn next_mmap;
+static mmap_fn next_mmap64;
+static int resolved;
+
+__attribute__((constructor(101))) static void resolve_next(void)
 {
-	void *fn = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
-	if (fn == NULL) {
-		fn = dlsym(RTLD_NEXT, name);
-		__atomic_store_n(cache, fn, __ATOMIC_RELEASE);
-	}
-	return fn;
+	next_read = (read_fn)dlsym(RTLD_NEXT, "read");
+	next_write = (write_fn)dlsym(RTLD_NEXT, "write");
+	next_close = (close_fn)dlsym(RTLD_NEXT, "close");
+	next_ioctl = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
+	next_fcntl = (fcntl_fn)dlsym(RTLD_NEXT, "fcntl");
+	next_fcntl64 = (fcntl_fn)dlsym(RTLD_NEXT, "fcntl64");
+	next_mmap = (mmap_fn)dlsym(RTLD_NEXT, "mmap");
+	next_mmap64 = (mmap_fn)dlsym(RTLD_NEXT, "mmap64");
+	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
-#define NEXT(type, name)                                  \
-	static type next_##name(void)                     \
-	{                                                 \
-		static void *cache;                       \
-		return (type)next_symbol(&cache, #name);  \
-	}
-
-NEXT(read_fn, read)
-NEXT(write_fn, write)
-NEXT(close_fn, close)
-NEXT(ioctl_fn, ioctl)
-NEXT(fcntl_fn, fcntl)
-NEXT(fcntl_fn, fcntl64)
-NEXT(mmap_fn, mmap)
-NEXT(mmap_fn, mmap64)
-
-ssize_t oskit_evl_real_read(int fd, void *buf, size_t count)
+static UNINSTRUMENTED int ready(void)
 {
-	read_fn fn = next_read();
-	return fn ? fn(fd, buf, count) : syscall(SYS_read, fd, buf, count);
+	return __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);
 }
 
-ssize_t oskit_evl_real_write(int fd, const void *buf, size_t count)
+/* The descriptor table of core.cc: 1024 chunks of 1024 {File *, int}. */
+struct fd_slot {
+	void *file;
+	int users;
+	int pad;
+};
+extern struct fd_slot *oskit_evl_fd_table[1024];
+
+static UNINSTRUMENTED int ours(int fd)
 {
-	write_fn fn = next_write();
-	return fn ? fn(fd, buf, count) : syscall(SYS_write, fd, buf, count);
+	struct fd_slot *chunk;
+
+	if (fd < 0 || fd >= 1024 * 1024 || !ready())
+		return 0;
+	chunk = __atomic_load_n(&oskit_evl_fd_table[fd >> 10], __ATOMIC_ACQUIRE);
+	return chunk != NULL && __atomic_load_n(&chunk[fd & 1023].file, __ATOMIC_RELAXED) != NULL;
 }
 
-int oskit_evl_real_close(int fd)
+UNINSTRUMENTED ssize_t oskit_evl_real_read(int fd, void *buf, size_t count)
 {
-	close_fn fn = next_close();
-	return fn ? fn(fd) : (int)syscall(SYS_close, fd);
+	return ready() && next_read ? next_read(fd, buf, count) : syscall(SYS_read, fd, buf, count);
 }
 
-void *oskit_evl_real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+UNINSTRUMENTED ssize_t oskit_evl_real_write(int fd, const void *buf, size_t count)
 {
-	mmap_fn fn = next_mmap();
-	return fn ? fn(addr, length, prot, flags, fd, offset)
-		  : (void *)syscall(SYS_mmap, addr, length, prot, flags, fd, offset);
+	return ready() && next_write ? next_write(fd, buf, count) : syscall(SYS_write, fd, buf, count);
 }
 
-ssize_t read(int fd, void *buf, size_t count)
+UNINSTRUMENTED int oskit_evl_real_close(int fd)
 {
-	if (oskit_evl_is_ours(fd))
+	return ready() && next_close ? next_close(fd) : (int)syscall(SYS_close, fd);
+}
+
+UNINSTRUMENTED void *oskit_evl_real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	return ready() && next_mmap ? next_mmap(addr, length, prot, flags, fd, offset)
+				    : (void *)syscall(SYS_mmap, addr, length, prot, flags, fd, offset);
+}
+
+UNINSTRUMENTED ssize_t read(int fd, void *buf, size_t count)
+{
+	if (ours(fd))
 		return oskit_evl_inband_read(fd, buf, count);
-	oskit_evl_note_inband("read");
+	if (ready())
+		oskit_evl_note_inband("read");
 	return oskit_evl_real_read(fd, buf, count);
 }
 
-ssize_t write(int fd, const void *buf, size_t count)
+UNINSTRUMENTED ssize_t write(int fd, const void *buf, size_t count)
 {
-	if (oskit_evl_is_ours(fd))
+	if (ours(fd))
 		return oskit_evl_inband_write(fd, buf, count);
-	oskit_evl_note_inband("write");
+	if (ready())
+		oskit_evl_note_inband("write");
 	return oskit_evl_real_write(fd, buf, count);
 }
 
-int close(int fd)
+UNINSTRUMENTED int close(int fd)
 {
-	if (oskit_evl_is_ours(fd))
+	if (ours(fd))
 		return oskit_evl_inband_close(fd);
-	oskit_evl_note_inband("close");
+	if (ready())
+		oskit_evl_note_inband("close");
 	return oskit_evl_real_close(fd);
 }
 
-int ioctl(int fd, unsigned long request, ...)
+UNINSTRUMENTED int ioctl(int fd, unsigned long request, ...)
 {
 	va_list ap;
 	unsigned long arg;
@@ -108,25 +133,26 @@ int ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, unsigned long);
 	va_end(ap);
-	if (oskit_evl_is_ours(fd))
+	if (ours(fd))
 		return oskit_evl_inband_ioctl(fd, request, arg);
-	oskit_evl_note_inband("ioctl");
-	ioctl_fn fn = next_ioctl();
-	return fn ? fn(fd, request, arg) : (int)syscall(SYS_ioctl, fd, request, arg);
+	if (ready())
+		oskit_evl_note_inband("ioctl");
+	return ready() && next_ioctl ? next_ioctl(fd, request, arg) : (int)syscall(SYS_ioctl, fd, request, arg);
 }
 
-static int do_fcntl(fcntl_fn fn, int fd, int cmd, void *arg)
+static UNINSTRUMENTED int do_fcntl(fcntl_fn fn, int fd, int cmd, void *arg)
 {
 	int ret;
 
-	oskit_evl_note_inband("fcntl");
-	ret = fn ? fn(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
-	if (ret >= 0 && cmd == F_SETFL && oskit_evl_is_ours(fd))
+	if (ready())
+		oskit_evl_note_inband("fcntl");
+	ret = ready() && fn ? fn(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
+	if (ret >= 0 && cmd == F_SETFL && ours(fd))
 		oskit_evl_inband_setfl(fd, (int)(long)arg);
 	return ret;
 }
 
-int fcntl(int fd, int cmd, ...)
+UNINSTRUMENTED int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
 	void *arg;
@@ -134,10 +160,10 @@ int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return do_fcntl(next_fcntl(), fd, cmd, arg);
+	return do_fcntl(next_fcntl, fd, cmd, arg);
 }
 
-int fcntl64(int fd, int cmd, ...)
+UNINSTRUMENTED int fcntl64(int fd, int cmd, ...)
 {
 	va_list ap;
 	void *arg;
@@ -145,20 +171,21 @@ int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return do_fcntl(next_fcntl64(), fd, cmd, arg);
+	return do_fcntl(next_fcntl64, fd, cmd, arg);
 }
 
-void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+UNINSTRUMENTED void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
-	if (fd >= 0 && oskit_evl_is_ours(fd))
+	if (ours(fd))
 		return oskit_evl_inband_mmap(addr, length, prot, flags, fd, offset);
 	return oskit_evl_real_mmap(addr, length, prot, flags, fd, offset);
 }
 
-void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+UNINSTRUMENTED void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
-	if (fd >= 0 && oskit_evl_is_ours(fd))
+	if (ours(fd))
 		return oskit_evl_inband_mmap(addr, length, prot, flags, fd, offset);
-	mmap_fn fn = next_mmap64();
-	return fn ? fn(addr, length, prot, flags, fd, offset) : oskit_evl_real_mmap(addr, length, prot, flags, fd, offset);
+	if (ready() && next_mmap64)
+		return next_mmap64(addr, length, prot, flags, fd, offset);
+	return oskit_evl_real_mmap(addr, length, prot, flags, fd, offset);
 }
