@@ -1,0 +1,235 @@
+#include "components/blkio_adapters/adapters.h"
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+
+#include "oskit/io/range.h"
+
+namespace oskit {
+namespace {
+
+bool valid_block_size(oskit_u32_t bs) {
+  return bs != 0 && (bs & (bs - 1)) == 0 && bs <= OSKIT_ADAPTER_MAX_BLOCK_SIZE;
+}
+
+// The argument checks every transfer starts with (oskit/io/range.h).
+oskit_error_t check_args(const void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  *out_actual = 0;
+  if (buf == nullptr && amount != 0) return OSKIT_E_POINTER;
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max());
+  if (offset < 0 || amount > kMax || static_cast<std::uint64_t>(offset) > kMax - amount) return OSKIT_EINVAL;
+  return 0;
+}
+
+// A block-sized scratch buffer: on the stack for common sizes.
+class Bounce {
+ public:
+  explicit Bounce(oskit_u32_t size) {
+    if (size > sizeof local_) heap_.reset(new (std::nothrow) char[size]);
+    data_ = size > sizeof local_ ? heap_.get() : local_;
+  }
+  char* get() const { return data_; }
+
+ private:
+  alignas(64) char local_[4096];
+  std::unique_ptr<char[]> heap_;
+  char* data_;
+};
+
+}  // namespace
+
+oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset) noexcept {
+  oskit_size_t got = 0;
+  oskit_error_t rc = target_->read(bounce, block_offset, block_size_, &got);
+  if (rc != 0) return rc;
+  return got == block_size_ ? 0 : OSKIT_EINVAL;  // nothing there: past the end
+}
+
+oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_off_t offset,
+                                          oskit_size_t n) noexcept {
+  const oskit_off_t block = offset & ~static_cast<oskit_off_t>(block_size_ - 1);
+  std::lock_guard<std::mutex> lock(stripe(block));
+  oskit_error_t rc = read_block(bounce, block);
+  if (rc != 0) return rc;
+  std::memcpy(bounce + (offset - block), src, n);
+  oskit_size_t put = 0;
+  rc = target_->write(bounce, block, block_size_, &put);
+  if (rc != 0) return rc;
+  return put == block_size_ ? 0 : OSKIT_EIO;
+}
+
+OSKIT_COMDECL AbsioOverBlkio::read(void* buf, oskit_off_t offset, oskit_size_t amount,
+                                   oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  if (block_aligned(offset, amount, block_size_)) return target_->read(buf, offset, amount, out_actual);
+  // No size lookup: the target's own end check stops the transfer.
+  const oskit_off_t mask = block_size_ - 1;
+  char* dst = static_cast<char*>(buf);
+  oskit_size_t done = 0;
+  Bounce bounce(block_size_);
+  if (bounce.get() == nullptr) return OSKIT_ENOMEM;
+  while (done < amount) {
+    const oskit_off_t at = offset + static_cast<oskit_off_t>(done);
+    const oskit_size_t left = amount - done;
+    const oskit_off_t within = at & mask;
+    if (within == 0 && left >= block_size_) {
+      // Whole blocks straight into the caller's buffer.
+      oskit_size_t got = 0;
+      rc = target_->read(dst + done, at, left & ~static_cast<oskit_size_t>(mask), &got);
+      if (rc != 0) break;
+      done += got;
+      if (got < (left & ~static_cast<oskit_size_t>(mask))) break;  // the end
+      continue;
+    }
+    rc = read_block(bounce.get(), at - within);
+    if (rc != 0) break;
+    oskit_size_t n = block_size_ - static_cast<oskit_size_t>(within);
+    if (n > left) n = left;
+    std::memcpy(dst + done, bounce.get() + within, n);
+    done += n;
+  }
+  // Data before a failure is reported as a short transfer.
+  if (done == 0) return rc != 0 ? rc : OSKIT_EINVAL;
+  *out_actual = done;
+  return 0;
+}
+
+OSKIT_COMDECL AbsioOverBlkio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                    oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  // Clamp first: a write never grows the target, even one that would.
+  oskit_off_t size = 0;
+  rc = target_->getsize(&size);
+  if (rc != 0) return rc;
+  rc = clamp_transfer(offset, amount, size, &amount);
+  if (rc != 0) return rc;
+  if (block_aligned(offset, amount, block_size_)) return target_->write(buf, offset, amount, out_actual);
+  const oskit_off_t mask = block_size_ - 1;
+  const char* src = static_cast<const char*>(buf);
+  oskit_size_t done = 0;
+  Bounce bounce(block_size_);
+  if (bounce.get() == nullptr) return OSKIT_ENOMEM;
+  while (done < amount) {
+    const oskit_off_t at = offset + static_cast<oskit_off_t>(done);
+    const oskit_size_t left = amount - done;
+    const oskit_off_t within = at & mask;
+    if (within == 0 && left >= block_size_) {
+      oskit_size_t put = 0;
+      const oskit_size_t whole = left & ~static_cast<oskit_size_t>(mask);
+      rc = target_->write(src + done, at, whole, &put);
+      if (rc != 0) break;
+      done += put;
+      if (put < whole) break;
+      continue;
+    }
+    oskit_size_t n = block_size_ - static_cast<oskit_size_t>(within);
+    if (n > left) n = left;
+    rc = patch_block(bounce.get(), src + done, at, n);
+    if (rc != 0) break;
+    done += n;
+  }
+  if (done == 0) return rc != 0 ? rc : OSKIT_EIO;
+  *out_actual = done;
+  return 0;
+}
+
+OSKIT_COMDECL AbsioOverBlkio::setsize(oskit_off_t new_size) noexcept {
+  if (new_size < 0) return OSKIT_EINVAL;
+  if ((new_size & static_cast<oskit_off_t>(block_size_ - 1)) != 0) {
+    // Not a whole number of blocks. A fixed-size target still answers
+    // OSKIT_E_NOTIMPL, as it would to any size: ask it to keep its present
+    // size, which changes nothing either way.
+    oskit_off_t size = 0;
+    oskit_error_t rc = target_->getsize(&size);
+    if (rc != 0) return rc;
+    return target_->setsize(size) == OSKIT_E_NOTIMPL ? OSKIT_E_NOTIMPL : OSKIT_EINVAL;
+  }
+  return target_->setsize(new_size);
+}
+
+bool BlkioOverAbsio::exports(const oskit_guid& iid) const noexcept {
+  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
+}
+
+oskit_error_t BlkioOverAbsio::check(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                    oskit_size_t* out_actual) const noexcept {
+  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  if (rc != 0) return rc;
+  return block_aligned(offset, amount, block_size_) ? 0 : OSKIT_EINVAL;
+}
+
+OSKIT_COMDECL BlkioOverAbsio::read(void* buf, oskit_off_t offset, oskit_size_t amount,
+                                   oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  oskit_size_t got = 0;
+  rc = target_->read(buf, offset, amount, &got);
+  if (rc != 0) return rc;
+  got = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(got)));
+  if (got == 0) return OSKIT_EINVAL;  // only a partial block was left: past our end
+  *out_actual = got;
+  return 0;
+}
+
+OSKIT_COMDECL BlkioOverAbsio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                    oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = check(buf, offset, amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  oskit_off_t size = 0;
+  rc = getsize(&size);
+  if (rc != 0) return rc;
+  rc = clamp_transfer(offset, amount, size, &amount);
+  if (rc != 0) return rc;
+  oskit_size_t put = 0;
+  rc = target_->write(buf, offset, amount, &put);
+  put = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(put)));
+  if (put == 0 && rc != 0) return rc;
+  *out_actual = put;
+  return 0;
+}
+
+OSKIT_COMDECL BlkioOverAbsio::getsize(oskit_off_t* out_size) noexcept {
+  if (out_size == nullptr) return OSKIT_E_POINTER;
+  oskit_off_t size = 0;
+  oskit_error_t rc = target_->getsize(&size);
+  if (rc != 0) return rc;
+  *out_size = round_down(size);
+  return 0;
+}
+
+OSKIT_COMDECL BlkioOverAbsio::setsize(oskit_off_t new_size) noexcept {
+  if (new_size < 0 || round_down(new_size) != new_size) return OSKIT_EINVAL;
+  return target_->setsize(new_size);
+}
+
+}  // namespace oskit
+
+extern "C" oskit_error_t oskit_absio_adapter_create(oskit_blkio_t* io, oskit_absio_t** out_io) {
+  if (out_io == nullptr) return OSKIT_E_POINTER;
+  *out_io = nullptr;
+  if (io == nullptr) return OSKIT_E_POINTER;
+  const oskit_u32_t bs = oskit_blkio_getblocksize(io);
+  if (!oskit::valid_block_size(bs)) return OSKIT_EINVAL;
+  oskit::ComPtr<oskit::AbsioOverBlkio> a = oskit::make<oskit::AbsioOverBlkio>(io, bs);
+  if (!a) return OSKIT_ENOMEM;
+  *out_io = a.detach();
+  return 0;
+}
+
+extern "C" oskit_error_t oskit_blkio_adapter_create(oskit_absio_t* io, oskit_u32_t block_size,
+                                                    oskit_blkio_t** out_io) {
+  if (out_io == nullptr) return OSKIT_E_POINTER;
+  *out_io = nullptr;
+  if (io == nullptr) return OSKIT_E_POINTER;
+  if (!oskit::valid_block_size(block_size)) return OSKIT_EINVAL;
+  oskit::ComPtr<oskit::BlkioOverAbsio> b = oskit::make<oskit::BlkioOverAbsio>(io, block_size);
+  if (!b) return OSKIT_ENOMEM;
+  *out_io = b.detach();
+  return 0;
+}

@@ -1,0 +1,67 @@
+#include "components/subset/subset.h"
+
+#include "oskit/io/range.h"
+
+namespace oskit {
+
+Subset::Subset(oskit_blkio* target, oskit_u32_t block_size, oskit_off_t base, oskit_off_t size) noexcept
+    : target_(ComPtr<oskit_blkio>::copy(target)), block_size_(block_size), base_(base), size_(size) {}
+
+bool Subset::exports(const oskit_guid& iid) const noexcept {
+  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
+}
+
+oskit_error_t Subset::prepare(const void* buf, oskit_off_t offset, oskit_size_t* amount,
+                              oskit_size_t* out_actual) const noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  *out_actual = 0;
+  if (buf == nullptr && *amount != 0) return OSKIT_E_POINTER;
+  oskit_size_t n = 0;
+  oskit_error_t rc = clamp_transfer(offset, *amount, size_, &n);
+  if (rc != 0) return rc;
+  if (!block_aligned(offset, *amount, block_size_)) return OSKIT_EINVAL;
+  *amount = n;
+  return 0;
+}
+
+OSKIT_COMDECL Subset::read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  return target_->read(buf, base_ + offset, amount, out_actual);
+}
+
+OSKIT_COMDECL Subset::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                            oskit_size_t* out_actual) noexcept {
+  oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
+  if (rc != 0 || amount == 0) return rc;
+  return target_->write(buf, base_ + offset, amount, out_actual);
+}
+
+OSKIT_COMDECL Subset::getsize(oskit_off_t* out_size) noexcept {
+  if (out_size == nullptr) return OSKIT_E_POINTER;
+  *out_size = size_;
+  return 0;
+}
+
+OSKIT_COMDECL Subset::setsize(oskit_off_t) noexcept { return OSKIT_E_NOTIMPL; }
+
+}  // namespace oskit
+
+extern "C" oskit_error_t oskit_blkio_subset(oskit_blkio_t* io, oskit_off_t offset, oskit_off_t size,
+                                            oskit_blkio_t** out_io) {
+  if (out_io == nullptr) return OSKIT_E_POINTER;
+  *out_io = nullptr;
+  if (io == nullptr) return OSKIT_E_POINTER;
+  const oskit_u32_t bs = oskit_blkio_getblocksize(io);
+  if (bs == 0 || (bs & (bs - 1)) != 0) return OSKIT_EINVAL;
+  if (offset < 0 || size < 0) return OSKIT_EINVAL;
+  if (!oskit::block_aligned(offset, static_cast<oskit_size_t>(size), bs)) return OSKIT_EINVAL;
+  oskit_off_t whole = 0;
+  oskit_error_t rc = oskit_blkio_getsize(io, &whole);
+  if (rc != 0) return rc;
+  if (offset > whole || size > whole - offset) return OSKIT_EINVAL;
+  oskit::ComPtr<oskit::Subset> sub = oskit::make<oskit::Subset>(io, bs, offset, size);
+  if (!sub) return OSKIT_ENOMEM;
+  *out_io = sub.detach();
+  return 0;
+}
