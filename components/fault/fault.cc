@@ -1,0 +1,224 @@
+#include "components/fault/fault.h"
+
+#include <cstdint>
+
+extern "C" const struct oskit_guid oskit_fault_control_iid = OSKIT_FAULT_CONTROL_IID;
+
+namespace oskit {
+namespace {
+
+constexpr oskit_u32_t kKnownCalls = OSKIT_FAULT_READ | OSKIT_FAULT_WRITE;
+
+oskit_error_t check_plan(const oskit_fault_plan_t& plan) {
+  if ((plan.calls & ~kKnownCalls) != 0) return OSKIT_EINVAL;
+  if (plan.probability_ppm > 1000000) return OSKIT_EINVAL;
+  if (plan.calls != 0 && !OSKIT_FAILED(plan.error)) return OSKIT_EINVAL;
+  return 0;
+}
+
+// splitmix64 of (seed, call number): the chance depends on the call's place
+// in the schedule only, not on timing.
+std::uint64_t mix(std::uint64_t seed, std::uint64_t n) {
+  std::uint64_t z = seed + n * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+FaultInjector::FaultInjector(ComPtr<oskit_blkio> blkio, bool is_absio, ComPtr<oskit_stream> stream,
+                             ComPtr<oskit_netio> netio, const oskit_fault_plan_t& plan) noexcept
+    : blkio_(std::move(blkio)), is_absio_(is_absio), stream_(std::move(stream)), netio_(std::move(netio)), plan_(plan) {}
+
+ComPtr<FaultInjector> FaultInjector::create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
+                                            oskit_error_t* rc) noexcept {
+  *rc = 0;
+  if (target == nullptr) {
+    *rc = OSKIT_E_POINTER;
+    return nullptr;
+  }
+  *rc = check_plan(plan);
+  if (*rc != 0) return nullptr;
+  ComPtr<oskit_blkio> blkio;
+  ComPtr<oskit_absio> absio = oskit::query<oskit_absio>(target);
+  const bool is_absio = static_cast<bool>(absio);
+  if (is_absio) {
+    blkio = std::move(absio);
+  } else {
+    blkio = oskit::query<oskit_blkio>(target);
+  }
+  ComPtr<oskit_stream> stream = oskit::query<oskit_stream>(target);
+  ComPtr<oskit_netio> netio = oskit::query<oskit_netio>(target);
+  if (!blkio && !stream && !netio) {
+    *rc = OSKIT_E_NOINTERFACE;
+    return nullptr;
+  }
+  ComPtr<FaultInjector> f = make<FaultInjector>(std::move(blkio), is_absio, std::move(stream), std::move(netio), plan);
+  if (!f) *rc = OSKIT_ENOMEM;
+  return f;
+}
+
+bool FaultInjector::exports(const oskit_guid& iid) const noexcept {
+  if (detail::same_guid(iid, iid_of<oskit_absio>::value)) return blkio_ && is_absio_;
+  if (detail::same_guid(iid, iid_of<oskit_blkio>::value)) return static_cast<bool>(blkio_);
+  if (detail::same_guid(iid, iid_of<oskit_stream>::value)) return static_cast<bool>(stream_);
+  if (detail::same_guid(iid, iid_of<oskit_netio>::value)) return static_cast<bool>(netio_);
+  return true;
+}
+
+OSKIT_COMDECL FaultInjector::setplan(const oskit_fault_plan_t* plan) noexcept {
+  if (plan == nullptr) return OSKIT_E_POINTER;
+  oskit_error_t rc = check_plan(*plan);
+  if (rc != 0) return rc;
+  std::lock_guard<std::mutex> lock(mu_);
+  plan_ = *plan;
+  seen_ = 0;
+  reserved_ = 0;
+  return 0;
+}
+
+OSKIT_COMDECL FaultInjector::getstats(oskit_fault_stats_t* out_stats) noexcept {
+  if (out_stats == nullptr) return OSKIT_E_POINTER;
+  std::lock_guard<std::mutex> lock(mu_);
+  *out_stats = stats_;
+  return 0;
+}
+
+OSKIT_COMDECL FaultInjector::resetstats() noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_ = {};
+  seen_ = 0;
+  reserved_ = 0;
+  return 0;
+}
+
+FaultInjector::Decision FaultInjector::decide(oskit_u32_t kind, std::uint64_t amount, std::uint64_t unit) noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  Decision d{Verdict::kPass, amount, plan_.error};
+  if ((plan_.calls & kind) == 0) return d;
+  stats_.calls++;
+  const std::uint64_t n = ++seen_;
+  const bool picked = (plan_.every_nth != 0 && n % plan_.every_nth == 0) ||
+                      (plan_.probability_ppm != 0 && mix(plan_.seed, n) % 1000000 < plan_.probability_ppm);
+  if (picked) {
+    d.verdict = plan_.short_transfers ? Verdict::kShort : Verdict::kFail;
+    d.allowed = amount / 2;
+  }
+  if (plan_.after_bytes != 0 && d.verdict != Verdict::kFail) {
+    const std::uint64_t room = plan_.after_bytes > reserved_ ? plan_.after_bytes - reserved_ : 0;
+    if (room == 0) {
+      d.verdict = Verdict::kFail;
+    } else if (d.allowed > room) {
+      d.verdict = Verdict::kShort;
+      d.allowed = room;
+    }
+  }
+  if (d.verdict == Verdict::kShort) {
+    d.allowed -= d.allowed % unit;
+    if (d.allowed == 0) d.verdict = Verdict::kFail;
+  }
+  if (d.verdict == Verdict::kFail) {
+    stats_.failed++;
+    d.allowed = 0;
+  } else if (d.verdict == Verdict::kShort) {
+    stats_.shortened++;
+  }
+  reserved_ += d.allowed;
+  return d;
+}
+
+void FaultInjector::account(oskit_u32_t kind, std::uint64_t moved) noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (plan_.calls & kind) stats_.bytes += moved;
+}
+
+OSKIT_COMDECL FaultInjector::read(void* buf, oskit_off_t offset, oskit_size_t amount,
+                                  oskit_size_t* out_actual) noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  Decision d = decide(OSKIT_FAULT_READ, amount, blkio_->getblocksize());
+  if (d.verdict == Verdict::kFail) {
+    *out_actual = 0;
+    return d.error;
+  }
+  oskit_error_t rc = blkio_->read(buf, offset, static_cast<oskit_size_t>(d.allowed), out_actual);
+  if (rc == 0) account(OSKIT_FAULT_READ, *out_actual);
+  return rc;
+}
+
+OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                   oskit_size_t* out_actual) noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  Decision d = decide(OSKIT_FAULT_WRITE, amount, blkio_->getblocksize());
+  if (d.verdict == Verdict::kFail) {
+    *out_actual = 0;
+    return d.error;
+  }
+  oskit_error_t rc = blkio_->write(buf, offset, static_cast<oskit_size_t>(d.allowed), out_actual);
+  if (rc == 0) account(OSKIT_FAULT_WRITE, *out_actual);
+  return rc;
+}
+
+OSKIT_COMDECL FaultInjector::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  Decision d = decide(OSKIT_FAULT_READ, len, 1);
+  if (d.verdict == Verdict::kFail) {
+    *out_actual = 0;
+    return d.error;
+  }
+  oskit_error_t rc = stream_->read(buf, static_cast<oskit_u32_t>(d.allowed), out_actual);
+  if (rc == 0) account(OSKIT_FAULT_READ, *out_actual);
+  return rc;
+}
+
+OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
+  if (out_actual == nullptr) return OSKIT_E_POINTER;
+  Decision d = decide(OSKIT_FAULT_WRITE, len, 1);
+  if (d.verdict == Verdict::kFail) {
+    *out_actual = 0;
+    return d.error;
+  }
+  oskit_error_t rc = stream_->write(buf, static_cast<oskit_u32_t>(d.allowed), out_actual);
+  if (rc == 0) account(OSKIT_FAULT_WRITE, *out_actual);
+  return rc;
+}
+
+OSKIT_COMDECL FaultInjector::clone(oskit_stream** out_stream) noexcept {
+  if (out_stream == nullptr) return OSKIT_E_POINTER;
+  *out_stream = nullptr;
+  ComPtr<oskit_stream> copy;
+  oskit_error_t rc = stream_->clone(copy.put());
+  if (rc != 0) return rc;
+  oskit_fault_plan_t plan;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    plan = plan_;
+  }
+  ComPtr<FaultInjector> f = create(copy.get(), plan, &rc);
+  if (!f) return rc;
+  *out_stream = f.detach();
+  return 0;
+}
+
+OSKIT_COMDECL FaultInjector::push(oskit_bufio* buf, oskit_size_t size) noexcept {
+  Decision d = decide(OSKIT_FAULT_WRITE, size, 1);
+  if (d.verdict == Verdict::kFail) return d.error;
+  oskit_error_t rc = netio_->push(buf, static_cast<oskit_size_t>(d.allowed));
+  if (rc == 0) account(OSKIT_FAULT_WRITE, d.allowed);
+  return rc;
+}
+
+}  // namespace oskit
+
+extern "C" oskit_error_t oskit_fault_wrap(oskit_iunknown_t* target, const oskit_fault_plan_t* plan,
+                                          oskit_iunknown_t** out_obj) {
+  if (out_obj == nullptr) return OSKIT_E_POINTER;
+  *out_obj = nullptr;
+  const oskit_fault_plan_t none = {};
+  oskit_error_t rc = 0;
+  oskit::ComPtr<oskit::FaultInjector> f = oskit::FaultInjector::create(target, plan ? *plan : none, &rc);
+  if (!f) return rc;
+  *out_obj = f->identity();
+  f.detach();
+  return 0;
+}
