@@ -28,7 +28,7 @@ class Event {
   // deadline (nullptr: none) passes first.
   bool wait(std::uint32_t ticket, const struct timespec* deadline = nullptr) const;
   void wake_all() const;
-  oskit_evl_waitq* raw() const { return &q_; }
+  bool has_waiters() const { return __atomic_load_n(&q_.waiters, __ATOMIC_RELAXED) != 0; }
 
  private:
   mutable oskit_evl_waitq q_{0, 0};

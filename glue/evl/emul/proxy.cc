@@ -32,8 +32,13 @@ namespace oskit::evl::emul {
 namespace {
 
 constexpr size_t kMaxBufsz = size_t{1} << 30;
-constexpr size_t kMaxBatch = 1 << 20;
-constexpr int kMaxIov = 64;
+// A batch is written, then its room freed: small batches keep blocked
+// producers waiting briefly.
+constexpr size_t kMaxBatch = 64 << 10;
+constexpr size_t kBlockedBatch = 8 << 10;
+constexpr int kMaxIov = 32;
+// Polls before sleeping: a producer that writes again soon needs no wakeup.
+constexpr int kIdleSpins = 4000;
 constexpr int kCloseRetries = 50;
 
 // A target that is itself one of our descriptors goes through its driver.
@@ -104,13 +109,15 @@ class OutRing {
   // Collects ready records; waits (in-band) for a reserved record to be
   // published. Returns false when nothing is reserved.
   bool collect(Batch* b) {
+    // Producers waiting for room get it back in small steps.
+    const uint64_t limit = space.has_waiters() ? kBlockedBatch : kMaxBatch;
     uint64_t h = head_.load(std::memory_order_relaxed);
     uint64_t t = tail_.load(std::memory_order_acquire);
     b->iovcnt = 0;
     b->bytes = 0;
     b->end = h;
     int spins = 0;
-    while (b->end < t && b->iovcnt < kMaxIov * 2 - 2 && b->bytes < kMaxBatch) {
+    while (b->end < t && b->iovcnt < kMaxIov * 2 - 2 && b->bytes < limit) {
       uint64_t v = __atomic_load_n(header(b->end), __ATOMIC_ACQUIRE);
       if ((v & 1) == 0) {
         if (b->iovcnt > 0) break;
@@ -258,6 +265,9 @@ class Proxy {
 
  private:
   void output_loop();
+  bool idle_spin();
+  void linger();
+  void notify_pollers() { poll_event().wake_all(); }
   void input_loop();
   bool relay(OutRing::Batch* b);
   int write_target(struct iovec* iov, int cnt);
@@ -533,12 +543,24 @@ bool Proxy::relay(OutRing::Batch* b) {
   return rc == 0;
 }
 
+// Spins a little for new output; true if some arrived.
+bool Proxy::idle_spin() {
+  for (int i = 0; i < kIdleSpins; ++i) {
+    if (out_->fill() != 0) return true;
+    __builtin_ia32_pause();
+  }
+  return false;
+}
+
+// The descriptor's POLLOUT goes off when a relay starts after the worker
+// slept, and on again just before it sleeps: a worker that finds new output
+// while it polls keeps the descriptor as it is (no system call).
 void Proxy::output_loop() {
   OutRing::Batch* batch = new OutRing::Batch;
   for (;;) {
     uint32_t ticket = out_->data.ticket();
     if (out_->collect(batch)) {
-      if (out_->fill() != 0) file->sync_readiness();
+      file->sync_readiness();
       relay(batch);
       continue;
     }
@@ -546,12 +568,24 @@ void Proxy::output_loop() {
       sched_yield();
       continue;
     }
-    file->sync_readiness();
-    notify(file);
+    notify_pollers();
     if (stopping_.load(std::memory_order_acquire)) break;
+    if (idle_spin()) {
+      linger();
+      continue;
+    }
+    file->sync_readiness();
+    if (out_->fill() != 0) continue;
     out_->data.wait(ticket);
   }
+  file->sync_readiness();
   delete batch;
+}
+
+// Output arrived while polling: let a little more accumulate so the target
+// sees batches rather than single records.
+void Proxy::linger() {
+  for (int i = 0; i < kIdleSpins / 4 && out_->fill() < kMaxBatch / 4; ++i) __builtin_ia32_pause();
 }
 
 // ------------------------------------------------------------- input
