@@ -1,0 +1,200 @@
+#include "components/tty/tty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "components/tty/termios_map.h"
+#include "glue/posix/fd_posixio.h"
+
+namespace oskit {
+
+using posix::last_error;
+
+Tty::~Tty() {
+  async_.close();
+  ::close(fd_);
+}
+
+OSKIT_COMDECL Tty::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
+  if (out_actual == nullptr || buf == nullptr) return OSKIT_E_POINTER;
+  *out_actual = 0;
+  if (len == 0) return 0;
+  ssize_t n;
+  do {
+    n = ::read(fd_, buf, len);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return last_error();
+  *out_actual = static_cast<oskit_u32_t>(n);
+  return 0;
+}
+
+OSKIT_COMDECL Tty::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
+  if (out_actual == nullptr || buf == nullptr) return OSKIT_E_POINTER;
+  *out_actual = 0;
+  if (len == 0) return 0;
+  ssize_t n;
+  do {
+    n = ::write(fd_, buf, len);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return last_error();
+  *out_actual = static_cast<oskit_u32_t>(n);
+  return 0;
+}
+
+OSKIT_COMDECL Tty::seek(oskit_s64_t, oskit_seek_t, oskit_u64_t*) noexcept { return OSKIT_ESPIPE; }
+OSKIT_COMDECL Tty::setsize(oskit_u64_t) noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::copyto(oskit_stream*, oskit_u64_t, oskit_u64_t*, oskit_u64_t*) noexcept {
+  return OSKIT_E_NOTIMPL;
+}
+OSKIT_COMDECL Tty::commit(oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::revert() noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::lockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::unlockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::stat(oskit_stream_stat_t*, oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
+OSKIT_COMDECL Tty::clone(oskit_stream** out_stream) noexcept {
+  if (out_stream != nullptr) *out_stream = nullptr;
+  return OSKIT_E_NOTIMPL;
+}
+
+OSKIT_COMDECL Tty::getattr(oskit_termios_t* out_attr) noexcept {
+  if (out_attr == nullptr) return OSKIT_E_POINTER;
+  struct termios t;
+  if (tcgetattr(fd_, &t) != 0) return last_error();
+  return tty::to_oskit(t, out_attr);
+}
+
+OSKIT_COMDECL Tty::setattr(int actions, const oskit_termios_t* attr) noexcept {
+  if (attr == nullptr) return OSKIT_E_POINTER;
+  int how;
+  switch (actions) {
+    case OSKIT_TCSANOW: how = TCSANOW; break;
+    case OSKIT_TCSADRAIN: how = TCSADRAIN; break;
+    case OSKIT_TCSAFLUSH: how = TCSAFLUSH; break;
+    default: return OSKIT_EINVAL;
+  }
+  struct termios t;
+  if (tcgetattr(fd_, &t) != 0) return last_error();
+  oskit_error_t rc = tty::from_oskit(*attr, &t);
+  if (rc != 0) return rc;
+  int r;
+  do {
+    r = tcsetattr(fd_, how, &t);
+  } while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::sendbreak(oskit_u32_t duration) noexcept {
+  if (duration > INT_MAX) return OSKIT_EINVAL;
+  return tcsendbreak(fd_, static_cast<int>(duration)) == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::drain() noexcept {
+  int r;
+  do {
+    r = tcdrain(fd_);
+  } while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::flush(int queue_selector) noexcept {
+  int q;
+  switch (queue_selector) {
+    case OSKIT_TCIFLUSH: q = TCIFLUSH; break;
+    case OSKIT_TCOFLUSH: q = TCOFLUSH; break;
+    case OSKIT_TCIOFLUSH: q = TCIOFLUSH; break;
+    default: return OSKIT_EINVAL;
+  }
+  return tcflush(fd_, q) == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::flow(int action) noexcept {
+  int a;
+  switch (action) {
+    case OSKIT_TCOOFF: a = TCOOFF; break;
+    case OSKIT_TCOON: a = TCOON; break;
+    case OSKIT_TCIOFF: a = TCIOFF; break;
+    case OSKIT_TCION: a = TCION; break;
+    default: return OSKIT_EINVAL;
+  }
+  return tcflow(fd_, a) == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::getpgrp(oskit_pid_t* out_pid) noexcept {
+  if (out_pid == nullptr) return OSKIT_E_POINTER;
+  pid_t p = tcgetpgrp(fd_);
+  if (p < 0) return last_error();
+  *out_pid = p;
+  return 0;
+}
+
+OSKIT_COMDECL Tty::setpgrp(oskit_pid_t pid) noexcept {
+  return tcsetpgrp(fd_, static_cast<pid_t>(pid)) == 0 ? 0 : last_error();
+}
+
+OSKIT_COMDECL Tty::ttyname(char** out_name) noexcept {
+  if (out_name == nullptr) return OSKIT_E_POINTER;
+  *out_name = nullptr;
+  char name[PATH_MAX];
+  int err = ttyname_r(fd_, name, sizeof name);
+  if (err != 0) return oskit_error_from_errno(err);
+  char* copy = strdup(name);
+  if (copy == nullptr) return OSKIT_ENOMEM;
+  *out_name = copy;
+  return 0;
+}
+
+OSKIT_COMDECL Tty::getsid(oskit_pid_t* out_pid) noexcept {
+  if (out_pid == nullptr) return OSKIT_E_POINTER;
+  pid_t p = tcgetsid(fd_);
+  if (p < 0) return last_error();
+  *out_pid = p;
+  return 0;
+}
+
+OSKIT_COMDECL Tty::stat(oskit_stat_t* out_stats) noexcept { return posix::fd_stat(fd_, out_stats); }
+
+OSKIT_COMDECL Tty::setstat(oskit_u32_t mask, const oskit_stat_t* stats) noexcept {
+  return posix::fd_setstat(fd_, mask, stats);
+}
+
+OSKIT_COMDECL Tty::pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept {
+  oskit_error_t rc = posix::fd_pathconf(fd_, option, out_val);
+  if (rc == 0 && option == OSKIT_PC_VDISABLE) *out_val = OSKIT_VDISABLE;
+  return rc;
+}
+
+}  // namespace oskit
+
+extern "C" oskit_error_t oskit_tty_adopt(int fd, oskit_ttystream_t** out_tty) {
+  if (out_tty == nullptr) return OSKIT_E_POINTER;
+  *out_tty = nullptr;
+  if (fcntl(fd, F_GETFD) < 0) return oskit::last_error();
+  if (!isatty(fd)) return OSKIT_ENOTTY;
+  oskit::ComPtr<oskit::Tty> t = oskit::make<oskit::Tty>(fd);
+  if (!t) return OSKIT_ENOMEM;
+  *out_tty = t.detach();
+  return 0;
+}
+
+extern "C" oskit_error_t oskit_tty_open(const char* path, oskit_u32_t flags, oskit_ttystream_t** out_tty) {
+  if (out_tty == nullptr) return OSKIT_E_POINTER;
+  *out_tty = nullptr;
+  if (path == nullptr) return OSKIT_E_POINTER;
+  if (flags & ~static_cast<oskit_u32_t>(OSKIT_TTY_NONBLOCK)) return OSKIT_EINVAL;
+  int oflags = O_RDWR | O_NOCTTY | O_CLOEXEC;
+  if (flags & OSKIT_TTY_NONBLOCK) oflags |= O_NONBLOCK;
+  int fd;
+  do {
+    fd = ::open(path, oflags);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return oskit::last_error();
+  oskit_error_t rc = oskit_tty_adopt(fd, out_tty);
+  if (rc != 0) ::close(fd);
+  return rc;
+}
