@@ -29,6 +29,7 @@ TEST_F(PublicProxyTest, PeerProcessMapsExportedMemfd) {
   struct stat st;
   ASSERT_EQ(lstat(entry(name).c_str(), &st), 0);
 
+  strcpy(ptr, "from the owner");
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -41,7 +42,6 @@ TEST_F(PublicProxyTest, PeerProcessMapsExportedMemfd) {
     strcpy(p + 512, "from the peer");
     _exit(0);
   }
-  strcpy(ptr, "from the owner");
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
