@@ -131,20 +131,19 @@ class OutRing {
     }
     return b->iovcnt > 0;
   }
-  // Frees what a batch held.
+  // Frees what a batch held. The room is zeroed: any 8-byte word of it may
+  // hold a header in a later lap, and the consumer must find "not ready"
+  // there until the producer publishes.
   void release(const Batch& b) {
     uint64_t h = head_.load(std::memory_order_relaxed);
-    while (h < b.end) {
-      uint64_t len = __atomic_load_n(header(h), __ATOMIC_RELAXED) >> 1;
-      __atomic_store_n(header(h), uint64_t{0}, __ATOMIC_RELAXED);
-      h += 8 + ((len + 7) & ~uint64_t{7});
-    }
+    size_t off = h % size_;
+    size_t n = b.end - h;
+    size_t first = std::min(n, size_ - off);
+    memset(mem_ + off, 0, first);
+    if (first < n) memset(mem_, 0, n - first);
     head_.store(b.end, std::memory_order_release);
     fill_.fetch_sub(b.bytes, std::memory_order_seq_cst);
     space.wake_all();
-  }
-  bool reserved() const {
-    return tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed);
   }
 
   Event data;   // producers -> worker, on the empty to non-empty transition
