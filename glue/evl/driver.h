@@ -66,6 +66,10 @@ int oskit_evl_open(const char *name, int flags);
 /* The file's current open flags (fcntl(F_SETFL) changes O_NONBLOCK). */
 int oskit_evl_file_flags(const struct oskit_evl_file *file);
 
+/* Sets or clears O_NONBLOCK on the file, as fcntl(F_SETFL) would, without a
+ * system call (a driver may do it for an out-of-band caller). Returns 0. */
+int oskit_evl_file_set_nonblock(struct oskit_evl_file *file, int on);
+
 /* Whether close(2) has begun on the file: blocked callers return -EBADF. */
 int oskit_evl_file_closing(const struct oskit_evl_file *file);
 

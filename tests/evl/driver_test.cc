@@ -10,6 +10,8 @@
 
 #include "glue/evl/driver.h"
 #include "glue/evl/loopback.h"
+#include "glue/devctl/devctl_server.h"
+#include "glue/evl/stage.h"
 #include "tests/evl/test_util.h"
 
 namespace oskit::evl::testing {
@@ -272,6 +274,76 @@ TEST_F(DriverTest, DescriptorIsPollable) {
   EXPECT_EQ(ev.events, static_cast<unsigned>(EPOLLOUT));
   drainer.join();
   close(ep);
+  close(fd);
+}
+
+// The loopback serves its ioctls through a devctl table (glue/evl/driver_devctl.h).
+
+TEST_F(DriverTest, IoctlDirectionIsCheckedAgainstTheOpenMode) {
+  int ro = open_lb(O_RDONLY);
+  int wo = open_lb(O_WRONLY);
+  ASSERT_GE(ro, 0);
+  ASSERT_GE(wo, 0);
+  __u32 cap = 128;
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(ro, OSKIT_LOOPBACK_SET_CAPACITY, &cap), -1) << "a read-only opener sends data to the device";
+  EXPECT_EQ(errno, EPERM);
+  oskit_loopback_config c{};
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(wo, OSKIT_LOOPBACK_GET_CONFIG, &c), -1) << "a write-only opener takes data from the device";
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(oob_ioctl(ro, OSKIT_LOOPBACK_GET_CONFIG, &c), 0);
+  EXPECT_EQ(c.capacity, 64u) << "the refused resize changed nothing";
+  EXPECT_EQ(oob_ioctl(wo, OSKIT_LOOPBACK_SET_CAPACITY, &cap), 0);
+  EXPECT_EQ(oob_ioctl(wo, OSKIT_LOOPBACK_RESET), 0);
+  close(ro);
+  close(wo);
+}
+
+TEST_F(DriverTest, GenericFlagsThroughTheReservedRange) {
+  int fd = open_lb(O_RDWR);
+  ASSERT_GE(fd, 0);
+  const unsigned long getflags = oskit_devctl_to_ioc(OSKIT_DCMD_ALL_GETFLAGS);
+  const unsigned long setflags = oskit_devctl_to_ioc(OSKIT_DCMD_ALL_SETFLAGS);
+  oskit_u32_t flags = 77;
+  ASSERT_EQ(oob_ioctl(fd, getflags, &flags), 0);
+  EXPECT_EQ(flags, 0u);
+  ASSERT_GE(evl_attach_self("lb-flags:%d", getpid()), 0);
+  oskit_evl_stage_reset();
+  flags = OSKIT_DEVCTL_F_NONBLOCK;
+  ASSERT_EQ(oob_ioctl(fd, setflags, &flags), 0);
+  char c;
+  errno = 0;
+  EXPECT_EQ(oob_read(fd, &c, 1), -1) << "the driver now sees O_NONBLOCK";
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(oskit_evl_stage_thread_violations(), 0u) << "flags change out-of-band without a system call";
+  evl_detach_self();
+  EXPECT_NE(fcntl(fd, F_GETFL) & O_NONBLOCK, 0) << "F_GETFL agrees with the driver";
+  flags = 0x4000;
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(fd, setflags, &flags), -1);
+  EXPECT_EQ(errno, EINVAL);
+  ASSERT_EQ(oob_ioctl(fd, getflags, &flags), 0);
+  EXPECT_EQ(flags, OSKIT_DEVCTL_F_NONBLOCK);
+  ASSERT_EQ(fcntl(fd, F_SETFL, 0), 0);
+  ASSERT_EQ(oob_ioctl(fd, getflags, &flags), 0);
+  EXPECT_EQ(flags, 0u);
+  close(fd);
+}
+
+TEST_F(DriverTest, UnknownCommandsInAndOutOfTheReservedRangeAreEnotty) {
+  int fd = open_lb(O_RDWR);
+  ASSERT_GE(fd, 0);
+  __u32 v = 0;
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 99, __u32), &v), -1);
+  EXPECT_EQ(errno, ENOTTY);
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(fd, oskit_devctl_to_ioc(OSKIT_DION(0x00, 0x55))), -1);
+  EXPECT_EQ(errno, ENOTTY);
+  errno = 0;
+  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 3, __u64), &v), -1) << "SET_CAPACITY with another size is another command";
+  EXPECT_EQ(errno, ENOTTY);
   close(fd);
 }
 

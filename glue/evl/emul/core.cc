@@ -458,6 +458,14 @@ int oskit_evl_file_flags(const struct oskit_evl_file* file) {
   return oskit::evl::emul::File::from(file)->flags.load(std::memory_order_relaxed);
 }
 
+int oskit_evl_file_set_nonblock(struct oskit_evl_file* file, int on) {
+  auto& flags = oskit::evl::emul::File::from(file)->flags;
+  int old = flags.load(std::memory_order_relaxed);
+  while (!flags.compare_exchange_weak(old, on ? (old | O_NONBLOCK) : (old & ~O_NONBLOCK), std::memory_order_relaxed)) {
+  }
+  return 0;
+}
+
 int oskit_evl_file_closing(const struct oskit_evl_file* file) {
   return oskit::evl::emul::File::from(file)->closing.load(std::memory_order_acquire) ? 1 : 0;
 }

@@ -149,6 +149,8 @@ static UNINSTRUMENTED int do_fcntl(fcntl_fn fn, int fd, int cmd, void *arg)
 	ret = ready() && fn ? fn(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
 	if (ret >= 0 && cmd == F_SETFL && ours(fd))
 		oskit_evl_inband_setfl(fd, (int)(long)arg);
+	if (ret >= 0 && cmd == F_GETFL && ours(fd))
+		ret = oskit_evl_inband_getfl(fd, ret);
 	return ret;
 }
 

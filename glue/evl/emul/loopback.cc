@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "glue/evl/driver.h"
+#include "glue/evl/driver_devctl.h"
 
 namespace {
 
@@ -122,20 +123,6 @@ ssize_t lb_read(oskit_evl_file* f, void* buf, size_t count) {
   return static_cast<ssize_t>(n);
 }
 
-template <typename T>
-long copy_out(unsigned long arg, const T& value) {
-  if (oskit_evl_check_user(reinterpret_cast<void*>(arg), sizeof(T)) != 0) return -EFAULT;
-  memcpy(reinterpret_cast<void*>(arg), &value, sizeof(T));
-  return 0;
-}
-
-template <typename T>
-long copy_in(unsigned long arg, T* value) {
-  if (oskit_evl_check_user(reinterpret_cast<void*>(arg), sizeof(T)) != 0) return -EFAULT;
-  memcpy(value, reinterpret_cast<const void*>(arg), sizeof(T));
-  return 0;
-}
-
 long wait_fill(oskit_evl_file* f, __u32 threshold) {
   Loopback* l = lb(f);
   for (;;) {
@@ -164,55 +151,86 @@ long set_capacity(oskit_evl_file* f, __u32 capacity) {
   return 0;
 }
 
-long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
-  Loopback* l = lb(f);
-  switch (cmd) {
-    case OSKIT_LOOPBACK_GET_CONFIG: {
-      oskit_loopback_config c;
-      {
-        std::lock_guard<std::mutex> lock(l->mu);
-        c.capacity = static_cast<__u32>(l->ring.size());
-        c.fill = static_cast<__u32>(l->fill);
-      }
-      return copy_out(arg, c);
-    }
-    case OSKIT_LOOPBACK_GET_STATS: {
-      oskit_loopback_stats s;
-      {
-        std::lock_guard<std::mutex> lock(l->mu);
-        s = l->stats;
-      }
-      return copy_out(arg, s);
-    }
-    case OSKIT_LOOPBACK_SET_CAPACITY: {
-      __u32 cap;
-      long rc = copy_in(arg, &cap);
-      return rc != 0 ? rc : set_capacity(f, cap);
-    }
-    case OSKIT_LOOPBACK_WAIT_FILL: {
-      __u32 threshold;
-      long rc = copy_in(arg, &threshold);
-      return rc != 0 ? rc : wait_fill(f, threshold);
-    }
-    case OSKIT_LOOPBACK_XCHG: {
-      oskit_loopback_xchg x;
-      long rc = copy_in(arg, &x);
-      if (rc != 0) return rc;
-      x.out = x.in + 1;
-      return copy_out(arg, x);
-    }
-    case OSKIT_LOOPBACK_RESET: {
-      {
-        std::lock_guard<std::mutex> lock(l->mu);
-        l->fill = 0;
-        l->head = 0;
-      }
-      notify_all(l);
-      return 0;
-    }
-    default:
-      return -ENOTTY;
+// The ioctls, served as devctl commands (glue/evl/driver_devctl.h): dispatch
+// has checked the open mode and size, and msg->data is a bounce buffer of
+// exactly the encoded size.
+
+oskit_evl_file* file_of(void* dev) { return static_cast<oskit_evl_file*>(dev); }
+
+oskit_error_t from_errno(long rc) { return rc < 0 ? oskit_error_from_errno(static_cast<int>(-rc)) : 0; }
+
+template <typename T>
+oskit_error_t reply(oskit_devctl_msg* msg, const T& value) {
+  memcpy(msg->data, &value, sizeof value);
+  msg->out_nbytes = sizeof value;
+  return 0;
+}
+
+template <typename T>
+T request(const oskit_devctl_msg* msg) {
+  T value;
+  memcpy(&value, msg->data, sizeof value);
+  return value;
+}
+
+oskit_error_t get_config(void* dev, oskit_devctl_msg* msg) {
+  Loopback* l = lb(file_of(dev));
+  oskit_loopback_config c;
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    c.capacity = static_cast<__u32>(l->ring.size());
+    c.fill = static_cast<__u32>(l->fill);
   }
+  return reply(msg, c);
+}
+
+oskit_error_t get_stats(void* dev, oskit_devctl_msg* msg) {
+  Loopback* l = lb(file_of(dev));
+  oskit_loopback_stats st;
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    st = l->stats;
+  }
+  return reply(msg, st);
+}
+
+oskit_error_t resize(void* dev, oskit_devctl_msg* msg) {
+  return from_errno(set_capacity(file_of(dev), request<__u32>(msg)));
+}
+
+oskit_error_t await_fill(void* dev, oskit_devctl_msg* msg) {
+  return from_errno(wait_fill(file_of(dev), request<__u32>(msg)));
+}
+
+oskit_error_t exchange(void*, oskit_devctl_msg* msg) {
+  oskit_loopback_xchg x = request<oskit_loopback_xchg>(msg);
+  x.out = x.in + 1;
+  return reply(msg, x);
+}
+
+oskit_error_t reset(void* dev, oskit_devctl_msg*) {
+  Loopback* l = lb(file_of(dev));
+  {
+    std::lock_guard<std::mutex> lock(l->mu);
+    l->fill = 0;
+    l->head = 0;
+  }
+  notify_all(l);
+  return 0;
+}
+
+const oskit_devctl_command kLoopbackCommands[] = {
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_GET_CONFIG), get_config},
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_GET_STATS), get_stats},
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_SET_CAPACITY), resize},
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_WAIT_FILL), await_fill},
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_XCHG), exchange},
+    {oskit_devctl_from_ioc(OSKIT_LOOPBACK_RESET), reset},
+};
+
+long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
+  return oskit_evl_devctl_ioctl(f, kLoopbackCommands, sizeof kLoopbackCommands / sizeof kLoopbackCommands[0], cmd,
+                                arg);
 }
 
 unsigned int lb_poll(oskit_evl_file* f, unsigned int) {

@@ -23,6 +23,9 @@ ssize_t oskit_evl_inband_write(int fd, const void *buf, size_t count);
 int oskit_evl_inband_close(int fd);
 int oskit_evl_inband_ioctl(int fd, unsigned long request, unsigned long arg);
 void oskit_evl_inband_setfl(int fd, int flags);
+/* The kernel's F_GETFL result with O_NONBLOCK as the emulated file has it
+ * (FIONBIO and driver-side changes set it there only). */
+int oskit_evl_inband_getfl(int fd, int kernel_flags);
 void *oskit_evl_inband_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 /* Counts a stage violation if the caller runs out-of-band. */
 void oskit_evl_note_inband(const char *what);

@@ -142,6 +142,12 @@ void oskit_evl_inband_setfl(int fd, int flags) {
   f->flags.store((old & ~O_NONBLOCK) | (flags & O_NONBLOCK), std::memory_order_relaxed);
 }
 
+int oskit_evl_inband_getfl(int fd, int kernel_flags) {
+  FileRef f = lookup(fd);
+  if (!f) return kernel_flags;
+  return (kernel_flags & ~O_NONBLOCK) | (f->flags.load(std::memory_order_relaxed) & O_NONBLOCK);
+}
+
 void* oskit_evl_inband_mmap(void* addr, size_t length, int prot, int flags, int fd, off_t offset) {
   inband_syscall("mmap");
   FileRef f = lookup(fd);
