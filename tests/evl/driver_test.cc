@@ -341,8 +341,9 @@ TEST_F(DriverTest, UnknownCommandsInAndOutOfTheReservedRangeAreEnotty) {
   errno = 0;
   EXPECT_EQ(oob_ioctl(fd, oskit_devctl_to_ioc(OSKIT_DION(0x00, 0x55))), -1);
   EXPECT_EQ(errno, ENOTTY);
+  __u64 wide = 128;
   errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 3, __u64), &v), -1) << "SET_CAPACITY with another size is another command";
+  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 3, __u64), &wide), -1) << "SET_CAPACITY with another size is another command";
   EXPECT_EQ(errno, ENOTTY);
   close(fd);
 }
