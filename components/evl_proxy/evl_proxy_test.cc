@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
+#include "oskit/testing/stream_conformance.h"
 
 namespace oskit::evl {
 namespace {
@@ -363,6 +365,35 @@ struct ProxyAsyncio {
   static constexpr bool kAlwaysReady = false;
 };
 
+// Both directions over one end of a socket pair; feed and drain use the other.
+struct ProxyStream {
+  struct Peer {
+    int fds[2] = {-1, -1};
+    Peer() { EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0); }
+    ~Peer() {
+      close(fds[0]);
+      close(fds[1]);
+    }
+  };
+  struct Instance {
+    ComPtr<oskit_stream> io;
+    std::function<void(const std::string&)> feed;
+    std::function<std::string(size_t)> drain;
+  };
+  static Instance make() {
+    testing::init_evl();
+    auto peer = std::make_shared<Peer>();
+    ComPtr<oskit_stream> io =
+        create(peer->fds[0], options(4096, OSKIT_EVL_PROXY_INPUT | OSKIT_EVL_PROXY_OUTPUT));
+    return {io,
+            [peer](const std::string& bytes) {
+              EXPECT_EQ(write(peer->fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+            },
+            [peer](size_t n) { return read_exactly(peer->fds[1], n); }};
+  }
+  static constexpr bool kSeekable = false;
+};
+
 struct ProxyPosixio {
   static ComPtr<oskit_posixio> make() { return query<oskit_posixio>(piped(OSKIT_EVL_PROXY_OUTPUT).stream); }
   static constexpr bool kSizeSettable = false;
@@ -374,5 +405,6 @@ struct ProxyPosixio {
 namespace oskit::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, ComConformance, ::testing::Types<oskit::evl::conformance::ProxyCom>);
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, AsyncioConformance, ::testing::Types<oskit::evl::conformance::ProxyAsyncio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, StreamConformance, ::testing::Types<oskit::evl::conformance::ProxyStream>);
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, PosixioConformance, ::testing::Types<oskit::evl::conformance::ProxyPosixio>);
 }  // namespace oskit::testing

@@ -36,6 +36,7 @@
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
+#include "oskit/testing/stream_conformance.h"
 
 namespace oskit::evl {
 namespace {
@@ -363,11 +364,20 @@ TEST_F(OobDeviceTest, ReservedGenericFlagsCommandsAreServed) {
   ASSERT_EQ(dc(s.get(), OSKIT_DCMD_ALL_SETFLAGS, &set, sizeof set), 0);
   ASSERT_EQ(dc(s.get(), OSKIT_DCMD_ALL_GETFLAGS, &flags, sizeof flags), 0);
   EXPECT_EQ(flags, OSKIT_DEVCTL_F_NONBLOCK);
+  char c = 0;
+  oskit_u32_t n = 5;
+  EXPECT_EQ(s->read(&c, 1, &n), OSKIT_EAGAIN) << "NONBLOCK set through devctl does not apply";
+  set = 0;
+  ASSERT_EQ(dc(s.get(), OSKIT_DCMD_ALL_SETFLAGS, &set, sizeof set), 0);
+  ASSERT_EQ(dc(s.get(), OSKIT_DCMD_ALL_GETFLAGS, &flags, sizeof flags), 0);
+  EXPECT_EQ(flags, 0u);
   oskit_u32_t unknown = 0x8000;
   EXPECT_EQ(dc(s.get(), OSKIT_DCMD_ALL_SETFLAGS, &unknown, sizeof unknown), OSKIT_EINVAL);
   // The open mode is verified for them too.
-  ComPtr<oskit_stream> r = open(OSKIT_OOB_DEVICE_READ);
+  ComPtr<oskit_stream> r = open(OSKIT_OOB_DEVICE_READ | OSKIT_OOB_DEVICE_NONBLOCK);
   EXPECT_EQ(dc(r.get(), OSKIT_DCMD_ALL_SETFLAGS, &set, sizeof set), OSKIT_EPERM);
+  ASSERT_EQ(dc(r.get(), OSKIT_DCMD_ALL_GETFLAGS, &flags, sizeof flags), 0);
+  EXPECT_EQ(flags, OSKIT_DEVCTL_F_NONBLOCK) << "the opening's O_NONBLOCK";
 }
 
 TEST_F(OobDeviceTest, DriverErrorsReachTheCaller) {
@@ -673,6 +683,36 @@ struct DeviceAsyncio {
   static constexpr bool kAlwaysReady = false;
 };
 
+// feed and drain go through a second opener of the same ring.
+struct DeviceStream {
+  struct Instance {
+    ComPtr<oskit_stream> io;
+    std::function<void(const std::string&)> feed;
+    std::function<std::string(size_t)> drain;
+  };
+  static Instance make() {
+    ComPtr<oskit_stream> io = fresh_device();
+    ComPtr<oskit_stream> peer = open_device(suite_device(), OSKIT_OOB_DEVICE_RDWR);
+    return {io,
+            [peer](const std::string& bytes) {
+              oskit_u32_t n = 0;
+              EXPECT_EQ(peer->write(bytes.data(), static_cast<oskit_u32_t>(bytes.size()), &n), 0);
+            },
+            [peer](size_t n) {
+              std::string out(n, '\0');
+              size_t done = 0;
+              while (done < n) {
+                oskit_u32_t k = 0;
+                if (peer->read(&out[done], static_cast<oskit_u32_t>(n - done), &k) != 0 || k == 0) break;
+                done += k;
+              }
+              out.resize(done);
+              return out;
+            }};
+  }
+  static constexpr bool kSeekable = false;
+};
+
 struct DevicePosixio {
   static ComPtr<oskit_posixio> make() { return query<oskit_posixio>(fresh_device()); }
   static constexpr bool kSizeSettable = false;
@@ -685,6 +725,7 @@ namespace oskit::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, ComConformance, ::testing::Types<oskit::evl::conformance::DeviceCom>);
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, AsyncioConformance,
                                ::testing::Types<oskit::evl::conformance::DeviceAsyncio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, StreamConformance, ::testing::Types<oskit::evl::conformance::DeviceStream>);
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, PosixioConformance,
                                ::testing::Types<oskit::evl::conformance::DevicePosixio>);
 }  // namespace oskit::testing
