@@ -1,10 +1,18 @@
 // A tour of the toolkit: components are created through factories, queried for
 // the interfaces they export, and pushed into one another.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
+#include "components/blkio_adapters/adapters.h"
+#include "components/blockdev/blockdev.h"
+#include "components/fault/fault.h"
+#include "examples/mbr_partitions/mbr.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
 #include "oskit/com/status.h"
@@ -70,12 +78,84 @@ void one_object_many_interfaces() {
   std::printf("  reading at the end: %s\n", oskit::to_status(rc, "absio read").ToString().c_str());
 }
 
+std::string temp_path(const char* name) {
+  const char* dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  return absl::StrFormat("%s/%s.%d", dir, name, static_cast<int>(getpid()));
+}
+
+// blockdev -> oskit_blkio_subset per partition -> absio adapter -> a reader.
+void disk_partitions() {
+  stop("a disk image: block device -> partition subsets -> byte adapter -> a filesystem reader");
+  const std::string path = temp_path("tour-disk.img");
+  oskit_error_t rc = mbr_example::build_image(
+      path, 1024,
+      {{0x83, 63, 400, {{"motd", "Partitions are subsets of the disk.\n"}, {"notes", "Read byte by byte.\n"}}},
+       {0x83, 500, 300, {{"readme", "The second partition.\n"}}}});
+  ComPtr<oskit_blkio> disk;
+  if (rc == 0) rc = oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ, mbr_example::kSectorSize, disk.put());
+  std::vector<mbr_example::Partition> table;
+  if (rc == 0) rc = mbr_example::read_partition_table(disk.get(), &table);
+  if (rc != 0) {
+    std::printf("  %s\n", oskit::to_status(rc, "disk image").ToString().c_str());
+    return;
+  }
+  std::printf("  %s: %zu partitions, block size %u\n", path.c_str(), table.size(), disk->getblocksize());
+  for (const mbr_example::Partition& p : table) {
+    ComPtr<oskit_blkio> part;
+    ComPtr<oskit_absio> bytes;
+    rc = oskit_blkio_subset(disk.get(), oskit_off_t{p.first_sector} * mbr_example::kSectorSize,
+                            oskit_off_t{p.sectors} * mbr_example::kSectorSize, part.put());
+    if (rc == 0) rc = oskit_absio_adapter_create(part.get(), bytes.put());
+    std::vector<mbr_example::File> files;
+    if (rc == 0) rc = mbr_example::list_toyfs(bytes.get(), &files);
+    std::printf("  partition %d (sectors %u..%u): %s\n", p.slot + 1, p.first_sector, p.first_sector + p.sectors - 1,
+                rc == 0 ? "" : oskit_error_string(rc));
+    for (const mbr_example::File& f : files) std::printf("    %-8s %s", f.name.c_str(), f.contents.c_str());
+  }
+  char sector[512];
+  oskit_size_t actual = 0;
+  rc = disk->read(sector, 100, sizeof sector, &actual);
+  std::printf("  a misaligned block read: %s\n", oskit::to_status(rc, "blkio read").ToString().c_str());
+  std::remove(path.c_str());
+}
+
+// A fault injector slid under a stack: the errors surface where the user is.
+void faults_under_a_stack() {
+  stop("a fault injector under a stack: every third write fails with ENOSPC");
+  ComPtr<oskit_bufio> memory = ComPtr<oskit_bufio>::adopt(oskit_bufio_create(4096));
+  oskit_fault_plan_t plan{};
+  plan.calls = OSKIT_FAULT_WRITE;
+  plan.every_nth = 3;
+  plan.error = OSKIT_ENOSPC;
+  ComPtr<oskit_iunknown> flaky;
+  oskit_error_t rc = oskit_fault_wrap(memory.get(), &plan, flaky.put());
+  ComPtr<oskit_blkio> blocks;
+  if (rc == 0) rc = oskit_blkio_adapter_create(oskit::query<oskit_absio>(flaky).get(), 512, blocks.put());
+  if (rc != 0) {
+    std::printf("  %s\n", oskit_error_string(rc));
+    return;
+  }
+  char block[512] = "data";
+  for (int i = 0; i < 6; i++) {
+    oskit_size_t actual = 0;
+    rc = blocks->write(block, i * 512, sizeof block, &actual);
+    std::printf("  write of block %d: %s\n", i, rc == 0 ? "ok" : oskit_error_string(rc));
+  }
+  ComPtr<oskit_fault_control> control = oskit::query<oskit_fault_control>(flaky);
+  oskit_fault_stats_t stats{};
+  control->getstats(&stats);
+  std::printf("  the injector saw %llu writes and failed %llu\n", static_cast<unsigned long long>(stats.calls),
+              static_cast<unsigned long long>(stats.failed));
+}
+
 }  // namespace
 
 int main() {
   std::printf("oskit-io tour\n");
   memory_bufio_through_a_fanout();
   one_object_many_interfaces();
+  disk_partitions();
+  faults_under_a_stack();
   stop("every reference given back");
   std::printf("  live COM objects: %ld\n", oskit_live_objects());
   return oskit_live_objects() == 0 ? 0 : 1;
