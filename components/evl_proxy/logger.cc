@@ -43,11 +43,13 @@ class Waker : public Implements<Waker, oskit_listener> {
   unsigned events_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// What flush() makes of the conditions: done (0), failed, or keep waiting (1).
+// What flush() makes of the conditions: failed, done (0), or keep waiting (1).
+// An exception wins: output may have been given up on even though the ring
+// is empty again.
 oskit_error_t flush_state(oskit_error_t conditions) noexcept {
   if (conditions < 0) return conditions;
-  if (conditions & OSKIT_ASYNCIO_WRITABLE) return 0;
   if (conditions & OSKIT_ASYNCIO_EXCEPTION) return OSKIT_EIO;
+  if (conditions & OSKIT_ASYNCIO_WRITABLE) return 0;
   return 1;
 }
 

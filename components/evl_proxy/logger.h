@@ -43,9 +43,11 @@ class Logger {
 
   // Waits until everything sent so far has left the proxy for the file (the
   // stream's asyncio reports WRITABLE). In-band: call it from ordinary code,
-  // not from an out-of-band loop. Returns 0, OSKIT_E_NOINTERFACE when the
-  // stream has no asyncio, OSKIT_EIO when it reports an exception instead, or
-  // the asyncio's error.
+  // not from an out-of-band loop. Returns 0; OSKIT_EIO when the stream reports
+  // an exception (the proxy failed to write to the file; the next printf
+  // returns the failure itself); OSKIT_E_NOINTERFACE when the stream has no
+  // asyncio; or the asyncio's error. While the target keeps failing with a
+  // transient error the proxy retries, and flush waits.
   oskit_error_t flush() noexcept;
 
   oskit_stream* stream() const noexcept { return stream_.get(); }

@@ -14,10 +14,12 @@
 #include <thread>
 #include <vector>
 
+#include <evl/proxy.h>
 #include <evl/thread.h>
 
 #include "components/oob_device/evl_testing.h"
 #include "glue/evl/stage.h"
+#include "glue/evl/testing.h"
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/leak_check.h"
@@ -164,6 +166,25 @@ TEST_F(LoggerTest, ANonBlockingProxyWhoseRingIsFullRefusesTheRecord) {
   EXPECT_EQ(read(fds[0], buf, sizeof buf), -1) << "more than the accepted record arrived";
   close(fds[0]);
   close(fds[1]);
+}
+
+ssize_t broken_writev(void*, int, const struct iovec*, int) {
+  errno = EPIPE;  // permanent: the proxy gives the output up
+  return -1;
+}
+ssize_t no_read(void*, int, void*, size_t) { return 0; }
+const oskit_evl_target_io kBrokenTarget = {broken_writev, no_read, nullptr};
+
+TEST_F(LoggerTest, ATargetThatFailsIsReportedByFlushAndTheNextRecord) {
+  int fd = evl_new_proxy(fd_, 4096, nullptr);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(oskit_evl_proxy_set_target_io(fd, &kBrokenTarget), 0);
+  ComPtr<oskit_stream> stream;
+  ASSERT_EQ(oskit_evl_proxy_adopt(fd, stream.put()), 0);
+  Logger log(stream);
+  EXPECT_EQ(log.printf("lost\n"), 5);
+  EXPECT_EQ(log.flush(), OSKIT_EIO);
+  EXPECT_EQ(log.printf("refused\n"), OSKIT_EPIPE);
 }
 
 // Any stream works; flush needs asyncio.

@@ -10,7 +10,9 @@
 // EVL threads may issue oob_* calls (seed 000). This is evl_send_proxy's rule
 // (seed 001) with "an EVL thread" in place of "an EVL thread running
 // out-of-band": an EVL thread that happens to run in-band is switched back
-// out-of-band by the call instead of staying there.
+// out-of-band by the call instead of staying there. Creating an object and
+// releasing its last reference (which closes the descriptor) are in-band, as
+// open(2) and close(2) are on EVL.
 #ifndef COMPONENTS_OOB_DEVICE_OOB_FILE_H
 #define COMPONENTS_OOB_DEVICE_OOB_FILE_H
 
