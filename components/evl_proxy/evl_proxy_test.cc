@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -35,36 +34,11 @@ namespace oskit::evl {
 namespace {
 
 using testing::init_evl;
+using testing::Pipe;
+using testing::read_exactly;
 using testing::run_on_evl_thread;
+using testing::temp_path;
 using testing::unique_name;
-
-struct Pipe {
-  int r = -1, w = -1;
-  Pipe() {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) == 0) {
-      r = fds[0];
-      w = fds[1];
-    }
-  }
-  ~Pipe() {
-    if (r >= 0) close(r);
-    if (w >= 0) close(w);
-  }
-};
-
-std::string read_exactly(int fd, size_t n) {
-  std::string out(n, '\0');
-  size_t done = 0;
-  while (done < n) {
-    ssize_t k = read(fd, &out[done], n - done);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) break;
-    done += static_cast<size_t>(k);
-  }
-  out.resize(done);
-  return out;
-}
 
 oskit_evl_proxy_options options(oskit_size_t bufsz, oskit_u32_t directions = 0, oskit_size_t granularity = 0,
                                 const char* name = nullptr, int nonblock = 0) {
@@ -137,8 +111,7 @@ TEST_F(EvlProxyTest, ANameWithALeadingSlashIsPublic) {
   const std::string name = unique_name("public");
   ComPtr<oskit_stream> s = create(p.w, options(4096, 0, 0, ("/" + name).c_str()));
   ASSERT_TRUE(s);
-  const char* tmp = getenv("TEST_TMPDIR");
-  const std::string path = std::string(tmp ? tmp : "/tmp") + "/evl-root/proxy/" + name;
+  const std::string path = temp_path("evl-root/proxy/" + name);
   struct stat st;
   EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
   s.reset();
@@ -333,7 +306,7 @@ namespace conformance {
 
 // A proxy and the pipe behind it, alive as long as the instance.
 struct PipedProxy {
-  std::shared_ptr<Pipe> pipe = std::make_shared<Pipe>();
+  std::shared_ptr<testing::Pipe> pipe = std::make_shared<testing::Pipe>();
   ComPtr<oskit_stream> stream;
 };
 
@@ -359,7 +332,7 @@ struct ProxyAsyncio {
   };
   static Instance make() {
     PipedProxy p = piped(OSKIT_EVL_PROXY_INPUT);
-    std::shared_ptr<Pipe> pipe = p.pipe;
+    std::shared_ptr<testing::Pipe> pipe = p.pipe;
     return {query<oskit_asyncio>(p.stream), [pipe] { EXPECT_EQ(write(pipe->w, "r", 1), 1); }};
   }
   static constexpr bool kAlwaysReady = false;
@@ -389,7 +362,7 @@ struct ProxyStream {
             [peer](const std::string& bytes) {
               EXPECT_EQ(write(peer->fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
             },
-            [peer](size_t n) { return read_exactly(peer->fds[1], n); }};
+            [peer](size_t n) { return testing::read_exactly(peer->fds[1], n); }};
   }
   static constexpr bool kSeekable = false;
 };

@@ -3,11 +3,9 @@
 #include "components/evl_proxy/logger.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 #include <wchar.h>
 
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -28,23 +26,17 @@ namespace oskit::evl {
 namespace {
 
 using testing::init_evl;
+using testing::lines_of;
 using testing::run_on_evl_thread;
+using testing::temp_path;
 using testing::unique_name;
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 class LoggerTest : public oskit::testing::LeakCheckedTest {
  protected:
   void SetUp() override {
     LeakCheckedTest::SetUp();
     init_evl();
-    const char* tmp = getenv("TEST_TMPDIR");
-    path_ = std::string(tmp ? tmp : "/tmp") + "/" + unique_name("log") + ".txt";
+    path_ = temp_path(unique_name("log") + ".txt");
     fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     ASSERT_GE(fd_, 0);
   }

@@ -3,8 +3,11 @@
 #ifndef COMPONENTS_OOB_DEVICE_EVL_TESTING_H
 #define COMPONENTS_OOB_DEVICE_EVL_TESTING_H
 
+#include <stddef.h>
+
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace oskit::evl::testing {
 
@@ -19,6 +22,25 @@ void run_on_evl_thread(const std::string& prefix, std::function<void()> body);
 
 // A name unique in this program: prefix, the process id and a counter.
 std::string unique_name(const std::string& prefix);
+
+// A path for name in the test's temporary directory.
+std::string temp_path(const std::string& name);
+
+// The lines of the file at path, without their newlines.
+std::vector<std::string> lines_of(const std::string& path);
+
+// Reads n bytes from fd, blocking; fewer only at end of file or on an error.
+std::string read_exactly(int fd, size_t n);
+
+// A pipe, closed at scope exit.
+struct Pipe {
+  Pipe();
+  ~Pipe();
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  int r = -1;
+  int w = -1;
+};
 
 }  // namespace oskit::evl::testing
 

@@ -14,6 +14,11 @@
 
 namespace oskit::evl {
 
+static_assert(OSKIT_OOB_DEVICE_READ == OSKIT_DEVCTL_OPEN_READ && OSKIT_OOB_DEVICE_WRITE == OSKIT_DEVCTL_OPEN_WRITE,
+              "open modes are devctl open modes");
+static_assert(OSKIT_OOB_DEVICE_READ == kOobRead && OSKIT_OOB_DEVICE_WRITE == kOobWrite,
+              "open modes are OobFile directions");
+
 OobDevice::OobDevice(int fd, int poll_fd, oskit_u32_t open_mode) noexcept
     : OobFileObject(fd, poll_fd, open_mode, 1), open_mode_(open_mode) {}
 

@@ -5,11 +5,9 @@
 // and logs every step through a proxy logger to a file. The loop makes no
 // stage violation, and the file holds exactly the expected lines.
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,13 +40,6 @@ const oskit_u32_t kXchg = oskit_devctl_from_ioc(OSKIT_LOOPBACK_XCHG);
 
 std::string sample(int i) { return absl::StrFormat("sample-%09d", i); }  // kSampleSize bytes
 
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 // The lines the control loop must produce, in order.
 std::vector<std::string> expected_lines() {
   std::vector<std::string> want;
@@ -73,8 +64,7 @@ class EvlStackTest : public oskit::testing::LeakCheckedTest {
     testing::init_evl();
     device_ = testing::unique_name("stack-loop");
     ASSERT_EQ(oskit_loopback_register(device_.c_str(), kCapacity), 0);
-    const char* tmp = getenv("TEST_TMPDIR");
-    log_path_ = std::string(tmp ? tmp : "/tmp") + "/" + device_ + ".log";
+    log_path_ = testing::temp_path(device_ + ".log");
     log_fd_ = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     ASSERT_GE(log_fd_, 0);
   }
@@ -162,7 +152,7 @@ TEST_F(EvlStackTest, AnOutOfBandControlLoopLogsThroughAProxy) {
 
   ASSERT_EQ(log->flush(), 0);
   const std::vector<std::string> want = expected_lines();
-  const std::vector<std::string> got = lines_of(log_path_);
+  const std::vector<std::string> got = testing::lines_of(log_path_);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "line " << i + 1;
 }
