@@ -36,11 +36,11 @@ bool accepts(int fd, Buf buf, Fn fn) noexcept {
 }
 
 // The object over fd (owned on success only).
-oskit_error_t wrap(int fd, oskit_u32_t directions, oskit_u32_t unit, oskit_stream_t** out_stream) noexcept {
+oskit_error_t wrap(int fd, oskit_u32_t directions, oskit_stream_t** out_stream) noexcept {
   int poll_fd = -1;
   oskit_error_t rc = OobFile::open_poll_set(fd, directions, &poll_fd);
   if (rc != 0) return rc;
-  ComPtr<EvlProxy> proxy = make<EvlProxy>(fd, poll_fd, directions, unit);
+  ComPtr<EvlProxy> proxy = make<EvlProxy>(fd, poll_fd, directions);
   if (!proxy) {
     ::close(poll_fd);
     return OSKIT_ENOMEM;
@@ -54,8 +54,7 @@ oskit_error_t create(int target_fd, const oskit_evl_proxy_options& o, oskit_stre
   int fd = o.name != nullptr ? evl_create_proxy(target_fd, o.bufsz, o.granularity, clone_flags(o), "%s", o.name)
                              : evl_create_proxy(target_fd, o.bufsz, o.granularity, clone_flags(o), nullptr);
   if (fd < 0) return oskit_error_from_errno(-fd);
-  const oskit_u32_t unit = o.granularity > 1 ? static_cast<oskit_u32_t>(o.granularity) : 1;
-  oskit_error_t rc = wrap(fd, effective_directions(o), unit, out_stream);
+  oskit_error_t rc = wrap(fd, effective_directions(o), out_stream);
   if (rc != 0) ::close(fd);
   return rc;
 }
@@ -69,7 +68,7 @@ oskit_error_t adopt(int fd, oskit_stream_t** out_stream) noexcept {
   oskit_u32_t directions = 0;
   if (accepts(fd, &byte, ::read)) directions |= OSKIT_EVL_PROXY_INPUT;
   if (accepts(fd, static_cast<const void*>(&byte), ::write)) directions |= OSKIT_EVL_PROXY_OUTPUT;
-  return wrap(fd, directions, 1, out_stream);
+  return wrap(fd, directions, out_stream);
 }
 
 }  // namespace

@@ -55,8 +55,7 @@ oskit_error_t oskit_evl_proxy_create(int target_fd, const struct oskit_evl_proxy
 
 /*
  * Wraps an existing proxy descriptor; its directions are probed (a zero-byte
- * in-band read and write), and its granularity is taken as 1 (readable()
- * reports 1). On success the object owns proxy_fd and closes it at its last
+ * in-band read and write). On success the object owns proxy_fd and closes it at its last
  * release; on failure the caller still owns it. OSKIT_E_POINTER, OSKIT_EBADF
  * (proxy_fd is not an EVL file), OSKIT_ENXIO (before evl_init()),
  * OSKIT_ENOMEM. In-band.
@@ -74,8 +73,7 @@ namespace oskit::evl {
 class EvlProxy : public OobFileObject<EvlProxy> {
  protected:
   // fd, poll_fd: owned. directions: kOobRead for input, kOobWrite for output.
-  EvlProxy(int fd, int poll_fd, oskit_u32_t directions, oskit_u32_t unit) noexcept
-      : OobFileObject(fd, poll_fd, directions, unit) {}
+  EvlProxy(int fd, int poll_fd, oskit_u32_t directions) noexcept : OobFileObject(fd, poll_fd, directions) {}
   ~EvlProxy() override = default;
 };
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
 #include "oskit/testing/stream_conformance.h"
+#include "oskit/testing/test_listener.h"
 
 namespace oskit::evl {
 namespace {
@@ -247,11 +249,33 @@ TEST_F(EvlProxyTest, PollMapsTheProxysEvents) {
   ComPtr<oskit_stream> in = create(p.r, options(4096, OSKIT_EVL_PROXY_INPUT, 4));
   EXPECT_EQ(poll_of(out), OSKIT_ASYNCIO_WRITABLE) << "an empty output ring";
   EXPECT_EQ(poll_of(in), 0);
-  ASSERT_EQ(write(p.w, "abcd", 4), 4);
-  while ((poll_of(in) & OSKIT_ASYNCIO_READABLE) == 0) sched_yield();
+  ASSERT_EQ(write(p.w, "abcdefgh", 8), 8);
+  ComPtr<oskit_asyncio> in_async = query<oskit_asyncio>(in);
+  while (in_async->readable() < 8) sched_yield();
   EXPECT_EQ(poll_of(in), OSKIT_ASYNCIO_READABLE);
-  EXPECT_EQ(query<oskit_asyncio>(in)->readable(), 4) << "the granularity is what can be read";
+  EXPECT_EQ(in_async->readable(), 8) << "the input bytes waiting";
   EXPECT_EQ(query<oskit_asyncio>(out)->readable(), 0);
+}
+
+TEST_F(EvlProxyTest, ATargetErrorReachesExceptionListeners) {
+  signal(SIGPIPE, SIG_IGN);
+  Pipe p;
+  ComPtr<oskit_stream> out = create(p.w, options(4096, OSKIT_EVL_PROXY_OUTPUT));
+  ComPtr<oskit_asyncio> a = query<oskit_asyncio>(out);
+  ComPtr<oskit::testing::TestListener> errors = make<oskit::testing::TestListener>();
+  ComPtr<oskit::testing::TestListener> readers = make<oskit::testing::TestListener>();
+  ASSERT_EQ(a->add_listener(errors.get(), OSKIT_ASYNCIO_EXCEPTION), OSKIT_ASYNCIO_WRITABLE);
+  ASSERT_EQ(a->add_listener(readers.get(), OSKIT_ASYNCIO_READABLE), OSKIT_ASYNCIO_WRITABLE);
+  close(p.r);
+  p.r = -1;
+  oskit_u32_t n = 0;
+  ASSERT_EQ(out->write("lost", 4, &n), 0);
+  errors->wait_beyond(0);  // the relay fails with EPIPE: the listener hears of it
+  EXPECT_NE(a->poll() & OSKIT_ASYNCIO_EXCEPTION, 0);
+  EXPECT_EQ(errors->last(), static_cast<oskit_iunknown*>(out.get()));
+  EXPECT_EQ(readers->count(), 0) << "an output-only proxy never turns readable";
+  EXPECT_EQ(a->remove_listener(errors.get()), 0);
+  EXPECT_EQ(a->remove_listener(readers.get()), 0);
 }
 
 TEST_F(EvlProxyTest, AProxyWithNoDirectionReportsAnException) {

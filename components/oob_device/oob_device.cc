@@ -20,7 +20,7 @@ static_assert(OSKIT_OOB_DEVICE_READ == kOobRead && OSKIT_OOB_DEVICE_WRITE == kOo
               "open modes are OobFile directions");
 
 OobDevice::OobDevice(int fd, int poll_fd, oskit_u32_t open_mode) noexcept
-    : OobFileObject(fd, poll_fd, open_mode, 1), open_mode_(open_mode) {}
+    : OobFileObject(fd, poll_fd, open_mode), open_mode_(open_mode) {}
 
 long OobDevice::issue(oskit_u32_t dcmd, void* arg) const noexcept {
   const unsigned long request = oskit_devctl_to_ioc(dcmd);

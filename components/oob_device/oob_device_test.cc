@@ -539,7 +539,7 @@ TEST_F(OobDeviceTest, TheOutOfBandPathsMakeNoStageViolation) {
     for (int i = 0; i < 100; ++i) {
       ASSERT_EQ(s->write("0123456789", 10, &n), 0);
       EXPECT_NE(a->poll() & OSKIT_ASYNCIO_READABLE, 0);
-      EXPECT_EQ(a->readable(), 1);
+      EXPECT_EQ(a->readable(), 10);
       ASSERT_EQ(s->read(buf, sizeof buf, &n), 0);
       EXPECT_EQ(std::string(buf, n), "0123456789");
       oskit_loopback_xchg x = {static_cast<__u64>(i), 0};
@@ -632,7 +632,8 @@ TEST_F(OobDeviceTest, PollFollowsTheRingAndTheOpenMode) {
   ASSERT_EQ(s->write(full.data(), kCapacity, &n), 0);
   EXPECT_EQ(a->poll(), OSKIT_ASYNCIO_READABLE);
   EXPECT_EQ(ra->poll(), OSKIT_ASYNCIO_READABLE);
-  EXPECT_EQ(ra->readable(), 1);
+  EXPECT_EQ(ra->readable(), static_cast<oskit_error_t>(kCapacity));
+  EXPECT_EQ(a->readable(), static_cast<oskit_error_t>(kCapacity));
 }
 
 }  // namespace

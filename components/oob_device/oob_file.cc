@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,11 +16,13 @@
 namespace oskit::evl {
 namespace {
 
+// A file with no direction (a mapping-only proxy) is asked for both, and
+// answers POLLERR (seed 001).
 unsigned int poll_events_for(oskit_u32_t directions) noexcept {
   unsigned int events = 0;
   if (directions & kOobRead) events |= POLLIN | POLLRDNORM;
   if (directions & kOobWrite) events |= POLLOUT | POLLWRNORM;
-  return events;
+  return events != 0 ? events : POLLIN | POLLOUT;
 }
 
 oskit_u32_t conditions_allowed(oskit_u32_t directions) noexcept {
@@ -71,12 +74,11 @@ oskit_error_t OobFile::open_poll_set(int fd, oskit_u32_t directions, int* out_po
   return 0;
 }
 
-OobFile::OobFile(int fd, int poll_fd, oskit_iunknown* self, oskit_u32_t directions, oskit_u32_t unit) noexcept
+OobFile::OobFile(int fd, int poll_fd, oskit_iunknown* self, oskit_u32_t directions) noexcept
     : fd_(fd),
       poll_fd_(poll_fd),
       directions_(directions),
-      unit_(unit == 0 ? 1 : unit),
-      async_(fd, self, conditions_allowed(directions)) {}
+      async_(fd, self, conditions_allowed(directions), nullptr, this) {}
 
 OobFile::~OobFile() {
   async_.close();
@@ -105,7 +107,7 @@ oskit_error_t OobFile::stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t st
   return 0;
 }
 
-oskit_error_t OobFile::poll() noexcept {
+oskit_error_t OobFile::conditions() noexcept {
   // An absolute deadline long past: the set is scanned once, nothing waits.
   static constexpr struct timespec kPast = {0, 1};
   struct evl_poll_event ev;
@@ -115,18 +117,11 @@ oskit_error_t OobFile::poll() noexcept {
   return static_cast<oskit_error_t>(posix::Reactor::conditions_from(ev.events) & conditions_allowed(directions_));
 }
 
-oskit_error_t OobFile::add_listener(oskit_listener* l, oskit_s32_t mask) noexcept {
-  oskit_error_t rc = async_.add_listener(l, mask);
-  if (rc < 0) return rc;
-  rc = poll();
-  if (rc < 0) async_.remove_listener(l);
-  return rc;
-}
-
 oskit_error_t OobFile::readable() noexcept {
-  oskit_error_t rc = poll();
-  if (rc < 0) return rc;
-  return (rc & OSKIT_ASYNCIO_READABLE) ? static_cast<oskit_error_t>(unit_) : 0;
+  int waiting = 0;
+  const int rc = caller_is_evl_thread() ? oob_ioctl(fd_, FIONREAD, &waiting) : ::ioctl(fd_, FIONREAD, &waiting);
+  if (rc != 0) return oskit_error_from_errno(errno);
+  return static_cast<oskit_error_t>(waiting);
 }
 
 oskit_error_t OobFile::stat(oskit_stat_t* out_stats) const noexcept { return posix::fd_stat(fd_, out_stats); }

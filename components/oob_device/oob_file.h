@@ -39,7 +39,7 @@ inline constexpr oskit_u32_t kOobWrite = 0x2;
 
 // The descriptor and its readiness. Thread-safe: any number of threads may
 // read, write, poll and register listeners at once.
-class OobFile {
+class OobFile final : private posix::ConditionProbe {
  public:
   // Creates the EVL polling set that poll() uses, watching fd for the
   // directions given. Returns 0 and the set's descriptor, or OSKIT_EBADF when
@@ -47,9 +47,8 @@ class OobFile {
   static oskit_error_t open_poll_set(int fd, oskit_u32_t directions, int* out_poll_fd) noexcept;
 
   // fd and poll_fd: owned, closed by the destructor. self: the owner's
-  // identity, told to listeners. unit: the smallest transfer the file accepts
-  // (a proxy's granularity, else 1), which readable() reports.
-  OobFile(int fd, int poll_fd, oskit_iunknown* self, oskit_u32_t directions, oskit_u32_t unit) noexcept;
+  // identity, told to listeners.
+  OobFile(int fd, int poll_fd, oskit_iunknown* self, oskit_u32_t directions) noexcept;
   ~OobFile();
   OobFile(const OobFile&) = delete;
   OobFile& operator=(const OobFile&) = delete;
@@ -74,14 +73,12 @@ class OobFile {
   // (through evl_timedpoll, out-of-band from an EVL thread): POLLIN as
   // READABLE, POLLOUT as WRITABLE, POLLERR/POLLHUP as EXCEPTION; a direction
   // not opened is never reported.
-  oskit_error_t poll() noexcept;
-  // Registers l (listeners are called on glue/posix's reactor thread); returns
-  // poll() taken after registering.
-  oskit_error_t add_listener(oskit_listener* l, oskit_s32_t mask) noexcept;
+  oskit_error_t poll() noexcept { return conditions(); }
+  // Registers l (listeners are called on glue/posix's reactor thread, for
+  // errors too); returns the conditions true once registered.
+  oskit_error_t add_listener(oskit_listener* l, oskit_s32_t mask) noexcept { return async_.add_listener(l, mask); }
   oskit_error_t remove_listener(oskit_listener* l) noexcept { return async_.remove_listener(l); }
-  // EVL files do not tell how much input is waiting: returns the transfer unit
-  // when poll() reports READABLE (that much can be read without blocking),
-  // else 0.
+  // The input bytes waiting (FIONREAD; oob_ioctl from an EVL thread).
   oskit_error_t readable() noexcept;
 
   // posixio (7.6) on the descriptor (glue/posix's fd_* helpers).
@@ -93,8 +90,9 @@ class OobFile {
   const int fd_;
   const int poll_fd_;
   const oskit_u32_t directions_;
-  const oskit_u32_t unit_;
   posix::FdAsyncio async_;
+
+  oskit_error_t conditions() noexcept override;
 };
 
 // A COM object over an OobFile exporting stream, Extra..., asyncio and posixio.
@@ -146,8 +144,8 @@ class OobFileObject : public Implements<Derived, oskit_stream, Extra..., oskit_a
   }
 
  protected:
-  OobFileObject(int fd, int poll_fd, oskit_u32_t directions, oskit_u32_t unit) noexcept
-      : file_(fd, poll_fd, static_cast<oskit_stream*>(this), directions, unit) {}
+  OobFileObject(int fd, int poll_fd, oskit_u32_t directions) noexcept
+      : file_(fd, poll_fd, static_cast<oskit_stream*>(this), directions) {}
   ~OobFileObject() override = default;
 
   OobFile file_;

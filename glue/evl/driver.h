@@ -82,6 +82,10 @@ void oskit_evl_file_notify(struct oskit_evl_file *file);
  * -EFAULT (NULL and non-canonical addresses are refused). */
 int oskit_evl_check_user(const void *ptr, size_t len);
 
+/* Answers a FIONREAD request: stores count (at most INT_MAX) as an int at
+ * arg. Returns 0 or -EFAULT. */
+long oskit_evl_reply_fionread(unsigned long arg, size_t count);
+
 /* A wait queue for blocking operations (an oob wait on a real core). Zero
  * initialised. Waiters: take a ticket, re-check the condition, then wait on
  * the ticket; wakers change the state, then wake. */

@@ -21,10 +21,12 @@ bool epoll_can_watch(int fd) noexcept {
 
 }  // namespace
 
-FdAsyncio::FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed, Reactor* reactor) noexcept
+FdAsyncio::FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed, Reactor* reactor,
+                     ConditionProbe* probe) noexcept
     : fd_(fd),
       self_(self),
       allowed_(allowed & OSKIT_ASYNCIO_ALL),
+      probe_(probe),
       reactor_(reactor ? *reactor : Reactor::shared()),
       pollable_(epoll_can_watch(fd)),
       alive_(std::make_shared<std::atomic<bool>>(true)) {}
@@ -32,6 +34,10 @@ FdAsyncio::FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed, Reactor*
 FdAsyncio::~FdAsyncio() { close(); }
 
 oskit_error_t FdAsyncio::poll() noexcept {
+  if (probe_ != nullptr) {
+    oskit_error_t c = probe_->conditions();
+    return c < 0 ? c : static_cast<oskit_error_t>(static_cast<oskit_u32_t>(c) & allowed_);
+  }
   struct pollfd p = {fd_, POLLIN | POLLOUT | POLLPRI, 0};
   int n;
   do {
@@ -50,7 +56,8 @@ oskit_u32_t FdAsyncio::interest_locked() const noexcept {
 
 oskit_error_t FdAsyncio::update_watch_locked() noexcept {
   if (!pollable_) return 0;
-  const oskit_u32_t want = interest_locked();
+  oskit_u32_t want = interest_locked();
+  if (probe_ != nullptr && (want & OSKIT_ASYNCIO_EXCEPTION)) want |= OSKIT_ASYNCIO_READABLE;
   if (want == 0) {
     if (watch_ != 0) reactor_.remove(watch_);
     watch_ = 0;
@@ -151,6 +158,10 @@ std::size_t FdAsyncio::listeners() const noexcept {
 }
 
 void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
+  if (probe_ != nullptr) {
+    oskit_error_t c = probe_->conditions();
+    events = c < 0 ? OSKIT_ASYNCIO_EXCEPTION : static_cast<oskit_u32_t>(c);
+  }
   events &= allowed_;
   if (events == 0) return;
   absl::InlinedVector<ComPtr<oskit_listener>, 4> targets;

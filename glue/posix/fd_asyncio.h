@@ -25,13 +25,28 @@
 
 namespace oskit::posix {
 
+// The source of the true conditions for a descriptor whose kernel readiness
+// only announces them: an EVL file's kernel descriptor turns readable when the
+// file reports an error, and only its own poll tells which condition holds.
+class ConditionProbe {
+ public:
+  // The conditions true now (an OSKIT_ASYNCIO_* mask), or an error.
+  virtual oskit_error_t conditions() noexcept = 0;
+
+ protected:
+  ~ConditionProbe() = default;
+};
+
 class FdAsyncio final : private ReadyHandler {
  public:
   // fd: watched, not owned, valid until close(). self: the object listeners are
   // told about (its IUnknown identity; no reference is taken). allowed: the
   // conditions that can ever hold (e.g. no WRITABLE on a read-only opening).
-  FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed = OSKIT_ASYNCIO_ALL,
-            Reactor* reactor = nullptr) noexcept;
+  // probe, when given, answers poll() and decides which listeners a kernel
+  // event concerns (it must outlive close()); EXCEPTION listeners then also
+  // watch readability, which announces errors.
+  FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed = OSKIT_ASYNCIO_ALL, Reactor* reactor = nullptr,
+            ConditionProbe* probe = nullptr) noexcept;
   // Calls close().
   ~FdAsyncio();
   FdAsyncio(const FdAsyncio&) = delete;
@@ -70,6 +85,7 @@ class FdAsyncio final : private ReadyHandler {
   const int fd_;
   oskit_iunknown* const self_;
   const oskit_u32_t allowed_;
+  ConditionProbe* const probe_;
   Reactor& reactor_;
   const bool pollable_;  // epoll can watch fd
   // Cleared by close(); a dispatch holding a copy stops calling listeners once

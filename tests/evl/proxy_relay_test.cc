@@ -239,6 +239,7 @@ TEST_F(ProxyRelayTest, PermanentTargetErrorIsReportedAndDropsAreCounted) {
   signal(SIGPIPE, SIG_IGN);
   ASSERT_EQ(oob_write(fd, "lost", 4), 4);
   EXPECT_NE(evl_wait_for(fd, POLLOUT) & POLLERR, 0u);
+  EXPECT_NE(kernel_wait_for(fd, POLLIN) & POLLIN, 0) << "the error turns the descriptor readable, as a socket's does";
   errno = 0;
   EXPECT_EQ(oob_write(fd, "more", 4), -1);
   EXPECT_EQ(errno, EPIPE);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -193,7 +194,9 @@ void File::sync_readiness() {
   std::lock_guard<std::mutex> lock(ready_mu_);
   if (kernel_closed_) return;
   unsigned int m = poll(0);
-  bool in = (m & (POLLIN | POLLRDNORM)) != 0;
+  // An error turns the descriptor readable, as a socket's pending error does:
+  // a poller wakes and learns the rest from the file's own poll.
+  bool in = (m & (POLLIN | POLLRDNORM | POLLERR)) != 0;
   bool out = (m & (POLLOUT | POLLWRNORM)) != 0;
   if (in != has_in_) {
     char c = 't';
@@ -463,6 +466,14 @@ int oskit_evl_file_set_nonblock(struct oskit_evl_file* file, int on) {
   int old = flags.load(std::memory_order_relaxed);
   while (!flags.compare_exchange_weak(old, on ? (old | O_NONBLOCK) : (old & ~O_NONBLOCK), std::memory_order_relaxed)) {
   }
+  return 0;
+}
+
+long oskit_evl_reply_fionread(unsigned long arg, size_t count) {
+  void* user = reinterpret_cast<void*>(arg);
+  if (oskit_evl_check_user(user, sizeof(int)) != 0) return -EFAULT;
+  const int n = count > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
+  memcpy(user, &n, sizeof n);
   return 0;
 }
 

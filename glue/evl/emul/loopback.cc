@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <map>
@@ -229,6 +230,15 @@ const oskit_devctl_command kLoopbackCommands[] = {
 };
 
 long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
+  if (cmd == FIONREAD) {
+    Loopback* l = lb(f);
+    size_t fill;
+    {
+      std::lock_guard<std::mutex> lock(l->mu);
+      fill = (oskit_evl_file_flags(f) & O_ACCMODE) == O_WRONLY ? 0 : l->fill;
+    }
+    return oskit_evl_reply_fionread(arg, fill);
+  }
   return oskit_evl_devctl_ioctl(f, kLoopbackCommands, sizeof kLoopbackCommands / sizeof kLoopbackCommands[0], cmd,
                                 arg);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -253,6 +254,8 @@ class Proxy {
   bool readable() const { return in_ != nullptr; }
   bool writable() const { return out_ != nullptr; }
   unsigned int poll(unsigned int events) const;
+  // Input bytes ready for a reader (0 without an input side).
+  uint64_t input_waiting() const { return readable() ? in_->avail() : 0; }
   ssize_t write(File* f, const void* buf, size_t count);
   ssize_t read(File* f, void* buf, size_t count);
   int mmap(void* addr, size_t length, int prot, int flags, off_t offset, void** mapped);
@@ -411,7 +414,9 @@ Proxy::~Proxy() {
 // ------------------------------------------------------------- poll
 
 unsigned int Proxy::poll(unsigned int events) const {
-  if (!readable() && !writable()) return POLLERR;
+  // A mapping-only proxy answers every poller with POLLERR (seed 001); the
+  // descriptor refresh (events 0) sees no pending error there.
+  if (!readable() && !writable()) return events != 0 ? POLLERR : 0;
   unsigned int m = 0;
   if (writable() && out_->fill() == 0) m |= POLLOUT | POLLWRNORM;
   if (readable() && in_->avail() > 0) m |= POLLIN | POLLRDNORM;
@@ -710,6 +715,12 @@ ssize_t op_write(oskit_evl_file* f, const void* buf, size_t n) {
 
 ssize_t op_read(oskit_evl_file* f, void* buf, size_t n) { return proxy_of(f)->read(File::from(f), buf, n); }
 unsigned int op_poll(oskit_evl_file* f, unsigned int events) { return proxy_of(f)->poll(events); }
+
+// FIONREAD: the input bytes waiting (0 without an input side). Nothing else.
+long op_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
+  if (cmd != FIONREAD) return -ENOTTY;
+  return oskit_evl_reply_fionread(arg, proxy_of(f)->input_waiting());
+}
 void op_flush(oskit_evl_file* f) { proxy_of(f)->flush(); }
 
 void op_release(oskit_evl_file* f) {
@@ -728,10 +739,10 @@ const oskit_evl_file_operations kProxyOps = {
     op_release,   // release
     op_oob_read,  // oob_read
     op_oob_write, // oob_write
-    nullptr,      // oob_ioctl
+    op_ioctl,     // oob_ioctl
     op_read,      // read
     op_write,     // write
-    nullptr,      // ioctl
+    op_ioctl,     // ioctl
     op_poll,      // poll
     op_mmap,      // mmap
 };
