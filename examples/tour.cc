@@ -1,18 +1,29 @@
 // A tour of the toolkit: components are created through factories, queried for
 // the interfaces they export, and pushed into one another.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include <evl/evl.h>
+
 #include "absl/strings/str_format.h"
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/evl_proxy/logger.h"
 #include "components/fault/fault.h"
+#include "components/oob_device/oob_device.h"
 #include "examples/mbr_partitions/mbr.h"
+#include "glue/devctl/devctl_server.h"
+#include "glue/evl/evl_thread.h"
+#include "glue/evl/loopback.h"
+#include "glue/evl/stage.h"
+#include "oskit/io/devctl.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
 #include "oskit/com/status.h"
@@ -148,6 +159,70 @@ void faults_under_a_stack() {
               static_cast<unsigned long long>(stats.failed));
 }
 
+// Out-of-band work over EVL: a driver reached through the oob device
+// component's stream and devctl, logging through a proxy to a file.
+void out_of_band_control() {
+  stop("out-of-band: an oob device with devctl, logging through an EVL proxy");
+  if (evl_init() != 0 || oskit_loopback_register("tour-loop", 0) != 0) {
+    std::printf("  cannot set up the EVL emulation\n");
+    return;
+  }
+  ComPtr<oskit_stream> device, reader;
+  oskit_error_t rc = oskit_oob_device_open("tour-loop", OSKIT_OOB_DEVICE_RDWR, device.put());
+  if (rc == 0) rc = oskit_oob_device_open("tour-loop", OSKIT_OOB_DEVICE_READ, reader.put());
+  const std::string log_path = temp_path("tour-oob.log");
+  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::unique_ptr<oskit::evl::Logger> log;
+  if (rc == 0) rc = oskit::evl::Logger::open(log_fd, 1 << 16, nullptr, &log);
+  if (rc != 0) {
+    std::printf("  %s\n", oskit::to_status(rc, "opening the device and the log").ToString().c_str());
+    return;
+  }
+  ComPtr<oskit_devctl> control = oskit::query<oskit_devctl>(device);
+  ComPtr<oskit_devctl> read_only = oskit::query<oskit_devctl>(reader);
+  unsigned long violations = 0;
+  auto thread = oskit::evl::start_evl_thread("tour-control", [&] {
+    oskit_evl_stage_reset();
+    for (oskit_u32_t i = 1; i <= 3; i++) {
+      oskit_u32_t n = 0;
+      device->write(&i, sizeof i, &n);
+      oskit_loopback_xchg x = {i * 100, 0};
+      oskit_s32_t ret = -1;
+      oskit_size_t back = 0;
+      rc = control->devctl(oskit_devctl_from_ioc(OSKIT_LOOPBACK_XCHG), &x, sizeof x, &ret, &back);
+      log->printf("step %u: xchg %llu -> %llu, %zu bytes back (%s)\n", i, static_cast<unsigned long long>(x.in),
+                  static_cast<unsigned long long>(x.out), back, oskit_error_string(rc));
+    }
+    oskit_u32_t capacity = 4096;
+    rc = read_only->devctl(oskit_devctl_from_ioc(OSKIT_LOOPBACK_SET_CAPACITY), &capacity, sizeof capacity, nullptr,
+                           nullptr);
+    log->printf("a read-only opener resizing the ring: %s\n", oskit_error_string(rc));
+    rc = control->devctl(OSKIT_DION(0x7e, 1), nullptr, 0, nullptr, nullptr);
+    log->printf("a command the driver does not know: %s\n", oskit_error_string(rc));
+    oskit_u32_t flags = OSKIT_DEVCTL_F_NONBLOCK;
+    control->devctl(OSKIT_DCMD_ALL_SETFLAGS, &flags, sizeof flags, nullptr, nullptr);
+    char drained[64];
+    oskit_u32_t n = 0;
+    device->read(drained, sizeof drained, &n);
+    rc = device->read(drained, sizeof drained, &n);
+    log->printf("after the generic SETFLAGS(NONBLOCK), an empty read: %s\n", oskit_error_string(rc));
+    violations = oskit_evl_stage_thread_violations();
+  });
+  if (thread.ok()) (*thread)->join();
+  log.reset();  // closing the proxy writes out what it still holds
+  ::close(log_fd);
+  if (FILE* f = std::fopen(log_path.c_str(), "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) std::printf("  log: %s", line);
+    std::fclose(f);
+  }
+  std::remove(log_path.c_str());
+  std::printf("  in-band system calls made by the out-of-band loop: %lu\n", violations);
+  device.reset();
+  reader.reset();
+  oskit_loopback_unregister("tour-loop");
+}
+
 }  // namespace
 
 int main() {
@@ -156,6 +231,7 @@ int main() {
   one_object_many_interfaces();
   disk_partitions();
   faults_under_a_stack();
+  out_of_band_control();
   stop("every reference given back");
   std::printf("  live COM objects: %ld\n", oskit_live_objects());
   return oskit_live_objects() == 0 ? 0 : 1;
