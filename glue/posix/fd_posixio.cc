@@ -93,10 +93,15 @@ oskit_error_t fd_pathconf(int fd, oskit_s32_t option, oskit_s32_t* out_val) noex
   return 0;
 }
 
-oskit_error_t pread_all(int fd, void* buf, size_t amount, off_t offset, size_t* out_done) noexcept {
+namespace {
+
+// Repeats op (pread or pwrite) until amount bytes moved, an error other than
+// EINTR, or end of file (op returns 0).
+template <typename Buf, typename Op>
+oskit_error_t transfer_all(int fd, Buf* buf, size_t amount, off_t offset, size_t* out_done, Op op) noexcept {
   size_t done = 0;
   while (done < amount) {
-    ssize_t n = ::pread(fd, static_cast<char*>(buf) + done, amount - done, offset + static_cast<off_t>(done));
+    ssize_t n = op(fd, buf + done, amount - done, offset + static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       *out_done = done;
@@ -109,21 +114,14 @@ oskit_error_t pread_all(int fd, void* buf, size_t amount, off_t offset, size_t* 
   return 0;
 }
 
+}  // namespace
+
+oskit_error_t pread_all(int fd, void* buf, size_t amount, off_t offset, size_t* out_done) noexcept {
+  return transfer_all(fd, static_cast<char*>(buf), amount, offset, out_done, ::pread);
+}
+
 oskit_error_t pwrite_all(int fd, const void* buf, size_t amount, off_t offset, size_t* out_done) noexcept {
-  size_t done = 0;
-  while (done < amount) {
-    ssize_t n =
-        ::pwrite(fd, static_cast<const char*>(buf) + done, amount - done, offset + static_cast<off_t>(done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *out_done = done;
-      return last_error();
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  *out_done = done;
-  return 0;
+  return transfer_all(fd, static_cast<const char*>(buf), amount, offset, out_done, ::pwrite);
 }
 
 }  // namespace oskit::posix

@@ -20,29 +20,29 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/testing/test_listener.h"
 
 namespace oskit::testing {
 
 template <class Factory>
-class AsyncioConformance : public ::testing::Test {
+class AsyncioConformance : public LeakCheckedTest {
  protected:
   void SetUp() override {
-    baseline_ = oskit_live_objects();
+    LeakCheckedTest::SetUp();
     inst_ = Factory::make();
     ASSERT_TRUE(inst_.io);
   }
   void TearDown() override {
     inst_ = {};
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects or listeners leaked";
+    LeakCheckedTest::TearDown();
   }
   oskit_asyncio* io() { return inst_.io.get(); }
   // Waits (without a time limit) until poll reports READABLE.
   void wait_readable() {
     while ((io()->poll() & OSKIT_ASYNCIO_READABLE) == 0) sched_yield();
   }
-  long baseline_ = 0;
   typename Factory::Instance inst_;
 };
 
@@ -155,7 +155,7 @@ TYPED_TEST_P(AsyncioConformance, ListenersAreReleasedWithTheObject) {
   raw->release();  // only the object holds it now
   EXPECT_EQ(oskit_live_objects(), before + 1);
   this->inst_ = {};  // the object goes, and with it the listener
-  EXPECT_EQ(oskit_live_objects(), this->baseline_);
+  EXPECT_EQ(oskit_live_objects(), this->baseline());
 }
 
 REGISTER_TYPED_TEST_SUITE_P(AsyncioConformance, PollReportsOnlyDefinedConditions, AddListenerRefusesBadArguments,

@@ -13,6 +13,8 @@ class LeakCheckedTest : public ::testing::Test {
   void TearDown() override {
     EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked: reference counts did not return to zero";
   }
+  // The live objects when the test began.
+  long baseline() const { return baseline_; }
 
  private:
   long baseline_ = 0;

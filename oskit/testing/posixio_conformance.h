@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/io/posixio.h"
 
 namespace oskit::testing {
@@ -35,23 +36,22 @@ inline bool can_give_files_away() {
 }
 
 template <class Factory>
-class PosixioConformance : public ::testing::Test {
+class PosixioConformance : public LeakCheckedTest {
  protected:
   void SetUp() override {
-    baseline_ = oskit_live_objects();
+    LeakCheckedTest::SetUp();
     io_ = Factory::make();
     ASSERT_TRUE(io_);
   }
   void TearDown() override {
     io_.reset();
-    EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked";
+    LeakCheckedTest::TearDown();
   }
   oskit_stat_t stat_now() {
     oskit_stat_t st{};
     EXPECT_EQ(io_->stat(&st), 0);
     return st;
   }
-  long baseline_ = 0;
   ComPtr<oskit_posixio> io_;
 };
 
