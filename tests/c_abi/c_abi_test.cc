@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "components/blkio_adapters/adapters.h"
 #include "components/netio/fanout.h"
 #include "gtest/gtest.h"
 #include "oskit/com/ptr.h"
@@ -64,6 +65,30 @@ struct CAbsioObject {
   static ComPtr<oskit_iunknown> make() { return CAbsio::make(4096); }
   static std::vector<oskit_guid> interfaces() { return CAbsio::interfaces(); }
 };
+
+TEST(CxxCallsC, SubsetAndAdaptersStackOverACObject) {
+  c_counters local{};
+  std::vector<char> mem(8192);
+  ComPtr<oskit_absio> disk = ComPtr<oskit_absio>::adopt(c_memory_absio_create(mem.data(), mem.size(), &local));
+  ComPtr<oskit_blkio> sectors;
+  ASSERT_EQ(oskit_blkio_adapter_create(disk.get(), 512, sectors.put()), 0);
+  ComPtr<oskit_blkio> partition;
+  ASSERT_EQ(oskit_blkio_subset(sectors.get(), 1024, 4096, partition.put()), 0);
+  ComPtr<oskit_absio> bytes;
+  ASSERT_EQ(oskit_absio_adapter_create(partition.get(), bytes.put()), 0);
+  oskit_size_t actual = 0;
+  ASSERT_EQ(bytes->write("through three C++ layers", 700, 24, &actual), 0);
+  EXPECT_EQ(actual, 24u);
+  EXPECT_EQ(std::memcmp(mem.data() + 1024 + 700, "through three C++ layers", 24), 0);
+  char sector[512];
+  EXPECT_EQ(partition->read(sector, 4096, sizeof sector, &actual), OSKIT_EINVAL) << "the subset's bounds hold";
+  disk.reset();
+  sectors.reset();
+  partition.reset();
+  EXPECT_EQ(local.destroyed, 0) << "the stack holds the C object";
+  bytes.reset();
+  EXPECT_EQ(local.destroyed, 1);
+}
 
 }  // namespace
 }  // namespace oskit
