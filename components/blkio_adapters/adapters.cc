@@ -153,9 +153,7 @@ OSKIT_COMDECL AbsioOverBlkio::setsize(oskit_off_t new_size) noexcept {
   return target_->setsize(new_size);
 }
 
-bool BlkioOverAbsio::exports(const oskit_guid& iid) const noexcept {
-  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
-}
+bool BlkioOverAbsio::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
 oskit_error_t BlkioOverAbsio::check(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                     oskit_size_t* out_actual) const noexcept {

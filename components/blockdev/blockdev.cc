@@ -32,9 +32,7 @@ BlockDevice::~BlockDevice() {
   ::close(fd_);
 }
 
-bool BlockDevice::exports(const oskit_guid& iid) const noexcept {
-  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
-}
+bool BlockDevice::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
 oskit_error_t BlockDevice::check_transfer(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                           oskit_size_t* out_actual) const noexcept {

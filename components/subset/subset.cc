@@ -7,9 +7,7 @@ namespace oskit {
 Subset::Subset(oskit_blkio* target, oskit_u32_t block_size, oskit_off_t base, oskit_off_t size) noexcept
     : target_(ComPtr<oskit_blkio>::copy(target)), block_size_(block_size), base_(base), size_(size) {}
 
-bool Subset::exports(const oskit_guid& iid) const noexcept {
-  return block_size_ == 1 || !detail::same_guid(iid, iid_of<oskit_absio>::value);
-}
+bool Subset::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
 oskit_error_t Subset::prepare(const void* buf, oskit_off_t offset, oskit_size_t* amount,
                               oskit_size_t* out_actual) const noexcept {

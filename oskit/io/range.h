@@ -3,6 +3,7 @@
 #ifndef OSKIT_IO_RANGE_H
 #define OSKIT_IO_RANGE_H
 
+#include <oskit/com.h>
 #include <oskit/error.h>
 
 #include <cstdint>
@@ -39,6 +40,11 @@ inline bool block_aligned(oskit_off_t offset, oskit_size_t amount, oskit_u32_t b
   const std::uint64_t mask = block_size - 1;
   return ((static_cast<std::uint64_t>(offset) | amount) & mask) == 0;
 }
+
+// Whether a blkio object of block_size answers a query for iid: absio only at
+// block size 1 (seed 004 7.1, 7.3: absio is blkio with a block size of one);
+// every other interface it lists, always.
+bool blkio_exports(const oskit_guid& iid, oskit_u32_t block_size) noexcept;
 
 }  // namespace oskit
 
