@@ -28,6 +28,7 @@
 
 #include "benchmark/benchmark.h"
 #include "glue/evl/stage.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace {
 
@@ -37,8 +38,7 @@ enum Target { kFile = 0, kDevNull = 1 };
 
 std::string target_path(int target) {
   if (target == kDevNull) return "/dev/null";
-  const char* tmp = getenv("TEST_TMPDIR");
-  return std::string(tmp != nullptr ? tmp : "/tmp") + "/evl_proxy_bench.out";
+  return oskit::testing::temp_path("evl_proxy_bench.out");
 }
 
 // Periods of the paced runs: 64-byte records every 2 us, 4 KiB every 8 us

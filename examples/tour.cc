@@ -23,6 +23,7 @@
 #include "glue/evl/evl_thread.h"
 #include "glue/evl/loopback.h"
 #include "glue/evl/stage.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/io/devctl.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
@@ -90,8 +91,7 @@ void one_object_many_interfaces() {
 }
 
 std::string temp_path(const char* name) {
-  const char* dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
-  return absl::StrFormat("%s/%s.%d", dir, name, static_cast<int>(getpid()));
+  return oskit::testing::temp_path(absl::StrFormat("%s.%d", name, static_cast<int>(getpid())));
 }
 
 // blockdev -> oskit_blkio_subset per partition -> absio adapter -> a reader.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/com/heap.h"
 #include "oskit/io/absio.h"
 #include "oskit/io/asyncio.h"
@@ -26,17 +27,12 @@
 namespace oskit {
 namespace {
 
-std::string temp_dir() {
-  const char* d = std::getenv("TEST_TMPDIR");
-  return d ? d : "/tmp";
-}
+using testing::temp_dir;
 
 // A new file of size bytes (a pattern) that is unlinked once opened.
 int temp_file(oskit_off_t size) {
-  std::string path = temp_dir() + "/blockdevXXXXXX";
-  int fd = mkstemp(path.data());
+  int fd = testing::unlinked_temp_file("blockdev");
   if (fd < 0) return -1;
-  unlink(path.c_str());
   std::vector<char> data = testing::pattern(static_cast<size_t>(size), 0, 42);
   if (size > 0 && pwrite(fd, data.data(), data.size(), 0) != size) {
     close(fd);

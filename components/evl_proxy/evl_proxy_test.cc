@@ -19,7 +19,7 @@
 #include <evl/proxy.h>
 #include <evl/thread.h>
 
-#include "components/oob_device/evl_testing.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "glue/evl/stage.h"
 #include "gtest/gtest.h"
 #include "oskit/com/ptr.h"
@@ -28,6 +28,7 @@
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/testing/posixio_conformance.h"
 #include "oskit/testing/stream_conformance.h"
 #include "oskit/testing/test_listener.h"
@@ -39,7 +40,7 @@ using testing::init_evl;
 using testing::Pipe;
 using testing::read_exactly;
 using testing::run_on_evl_thread;
-using testing::temp_path;
+using oskit::testing::temp_path;
 using testing::unique_name;
 
 oskit_evl_proxy_options options(oskit_size_t bufsz, oskit_u32_t directions = 0, oskit_size_t granularity = 0,

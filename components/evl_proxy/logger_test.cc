@@ -15,12 +15,13 @@
 #include <evl/proxy.h>
 #include <evl/thread.h>
 
-#include "components/oob_device/evl_testing.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "glue/evl/stage.h"
-#include "glue/evl/testing.h"
+#include "glue/evl/emul/seams.h"
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit::evl {
 namespace {
@@ -28,7 +29,7 @@ namespace {
 using testing::init_evl;
 using testing::lines_of;
 using testing::run_on_evl_thread;
-using testing::temp_path;
+using oskit::testing::temp_path;
 using testing::unique_name;
 
 class LoggerTest : public oskit::testing::LeakCheckedTest {

@@ -11,6 +11,7 @@
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/netio.h"
 #include "oskit/testing/absio_conformance.h"
@@ -27,11 +28,8 @@ ComPtr<oskit_absio> memory(oskit_off_t size) {
 }
 
 ComPtr<oskit_blkio> file_blocks(oskit_off_t size, oskit_u32_t bs) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir ? dir : "/tmp") + "/faultXXXXXX";
-  int fd = mkstemp(path.data());
+  int fd = testing::unlinked_temp_file("fault");
   if (fd < 0) return nullptr;
-  unlink(path.c_str());
   if (ftruncate(fd, size) != 0) return nullptr;
   ComPtr<oskit_blkio> io;
   if (oskit_blockdev_adopt(fd, bs, io.put()) != 0) close(fd);

@@ -22,7 +22,7 @@
 
 #include <evl/thread.h>
 
-#include "components/oob_device/evl_testing.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/loopback.h"

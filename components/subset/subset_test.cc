@@ -10,6 +10,7 @@
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
@@ -23,11 +24,8 @@ constexpr oskit_off_t kMargin = 4096;
 
 // A 512-byte-block file of size + 2 margins; the subset is the middle.
 ComPtr<oskit_blkio> file_blocks(oskit_off_t size) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir ? dir : "/tmp") + "/subsetXXXXXX";
-  int fd = mkstemp(path.data());
+  int fd = testing::unlinked_temp_file("subset");
   if (fd < 0) return nullptr;
-  unlink(path.c_str());
   if (ftruncate(fd, size) != 0) return nullptr;
   ComPtr<oskit_blkio> io;
   if (oskit_blockdev_adopt(fd, 512, io.put()) != 0) close(fd);

@@ -8,6 +8,7 @@
 #include "components/blockdev/blockdev.h"
 #include "components/fault/fault.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/testing/leak_check.h"
 
 namespace mbr_example {
@@ -15,10 +16,7 @@ namespace {
 
 using MbrTest = oskit::testing::LeakCheckedTest;
 
-std::string image_path(const char* name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
+std::string image_path(const char* name) { return oskit::testing::temp_path(name); }
 
 oskit::ComPtr<oskit_absio> partition_bytes(oskit_blkio_t* disk, const Partition& p) {
   oskit::ComPtr<oskit_blkio> part;

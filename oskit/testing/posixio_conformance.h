@@ -18,6 +18,7 @@
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/io/posixio.h"
 
 namespace oskit::testing {
@@ -25,11 +26,8 @@ namespace oskit::testing {
 // Whether a scratch file can be given to uid/gid 4321/8765 here (a sandbox's
 // user namespace may map root alone).
 inline bool can_give_files_away() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir ? dir : "/tmp") + "/chownXXXXXX";
-  int fd = mkstemp(path.data());
+  int fd = unlinked_temp_file("chown");
   if (fd < 0) return false;
-  unlink(path.c_str());
   bool ok = fchown(fd, 4321, 8765) == 0;
   close(fd);
   return ok;

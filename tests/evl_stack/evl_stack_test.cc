@@ -16,7 +16,8 @@
 
 #include "absl/strings/str_format.h"
 #include "components/evl_proxy/logger.h"
-#include "components/oob_device/evl_testing.h"
+#include "glue/evl/testing/evl_testing.h"
+#include "oskit/testing/temp_dir.h"
 #include "components/oob_device/oob_device.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/loopback.h"
@@ -64,7 +65,7 @@ class EvlStackTest : public oskit::testing::LeakCheckedTest {
     testing::init_evl();
     device_ = testing::unique_name("stack-loop");
     ASSERT_EQ(oskit_loopback_register(device_.c_str(), kCapacity), 0);
-    log_path_ = testing::temp_path(device_ + ".log");
+    log_path_ = oskit::testing::temp_path(device_ + ".log");
     log_fd_ = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     ASSERT_GE(log_fd_, 0);
   }

@@ -10,7 +10,7 @@
 
 #include "glue/evl/emul/core.h"
 #include "glue/evl/emul/real.h"
-#include "glue/evl/testing.h"
+#include "glue/evl/emul/seams.h"
 #include "evl/evl.h"
 
 namespace oskit::evl::emul {

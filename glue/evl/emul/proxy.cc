@@ -24,7 +24,7 @@
 #include "glue/env/env.h"
 #include "glue/evl/emul/core.h"
 #include "glue/evl/emul/real.h"
-#include "glue/evl/testing.h"
+#include "glue/evl/emul/seams.h"
 #include "evl/proxy.h"
 #include "evl/syscall.h"
 #include "evl/thread.h"

@@ -1,7 +1,7 @@
-// Test helpers for components over glue/evl: the library initialised once per
-// test program, and bodies run on attached EVL threads.
-#ifndef COMPONENTS_OOB_DEVICE_EVL_TESTING_H
-#define COMPONENTS_OOB_DEVICE_EVL_TESTING_H
+// Test helpers for code over glue/evl: the library initialised once per test
+// program, bodies run on attached EVL threads, pipes, and waits on readiness.
+#ifndef GLUE_EVL_TESTING_EVL_TESTING_H
+#define GLUE_EVL_TESTING_EVL_TESTING_H
 
 #include <stddef.h>
 
@@ -9,11 +9,19 @@
 #include <string>
 #include <vector>
 
+#include "gtest/gtest.h"
+
 namespace oskit::evl::testing {
 
 // evl_init() once for the program, with the emulated /dev/evl under the
 // test's temporary directory. Fails the calling test if it cannot.
 void init_evl();
+
+// A fixture whose suite calls init_evl() first.
+class EvlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { init_evl(); }
+};
 
 // Runs body on a new thread attached to the EVL core (a unique name is made
 // from prefix) and waits for it to end. Fails the calling test if the thread
@@ -23,16 +31,26 @@ void run_on_evl_thread(const std::string& prefix, std::function<void()> body);
 // A name unique in this program: prefix, the process id and a counter.
 std::string unique_name(const std::string& prefix);
 
-// A path for name in the test's temporary directory.
-std::string temp_path(const std::string& name);
-
 // The lines of the file at path, without their newlines.
 std::vector<std::string> lines_of(const std::string& path);
 
 // Reads n bytes from fd, blocking; fewer only at end of file or on an error.
 std::string read_exactly(int fd, size_t n);
 
-// A pipe, closed at scope exit.
+// Reads exactly n bytes into buf (blocking); false on end of file or error.
+bool read_fully(int fd, void* buf, size_t n);
+
+// The revents poll(2) reports right now for fd.
+short kernel_revents(int fd, short events);
+
+// Waits (no deadline) until poll(2) on fd reports one of want; returns revents.
+short kernel_wait_for(int fd, short want);
+
+// Waits (no deadline) until evl_poll reports one of want on fd; returns the
+// events, 0 if the poll set cannot be made.
+unsigned int evl_wait_for(int fd, unsigned int want);
+
+// A pipe (close-on-exec), closed at scope exit.
 struct Pipe {
   Pipe();
   ~Pipe();
@@ -44,4 +62,4 @@ struct Pipe {
 
 }  // namespace oskit::evl::testing
 
-#endif  // COMPONENTS_OOB_DEVICE_EVL_TESTING_H
+#endif  // GLUE_EVL_TESTING_EVL_TESTING_H

@@ -1,5 +1,8 @@
 // Poll events of a proxy (seed 001, "Events pollable from a proxy file
 // descriptor"), through evl_poll and through poll(2)/epoll on the descriptor.
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -8,7 +11,9 @@
 
 #include <thread>
 
-#include "tests/evl/test_util.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {

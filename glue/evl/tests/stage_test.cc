@@ -1,6 +1,9 @@
 // Stage tracking: the proxy's oob_write path causes no stage violation; an
 // in-band system call from an out-of-band thread is counted, logged or
 // aborts as configured.
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -9,8 +12,10 @@
 #include "glue/env/counting_env.h"
 #include "glue/evl/evl_thread.h"
 #include "glue/evl/stage.h"
-#include "glue/evl/testing.h"
-#include "tests/evl/test_util.h"
+#include "glue/evl/emul/seams.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {

@@ -1,6 +1,9 @@
 // The driver API and the loopback sample driver: seed 000's error codes for
 // oob_read/oob_write/oob_ioctl, blocking and non-blocking modes, ioctls, and
 // readiness of the real descriptor.
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -12,7 +15,9 @@
 #include "glue/evl/loopback.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/stage.h"
-#include "tests/evl/test_util.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {

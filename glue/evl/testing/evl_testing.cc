@@ -1,31 +1,25 @@
-#include "components/oob_device/evl_testing.h"
+#include "glue/evl/testing/evl_testing.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
-#include <memory>
 
 #include <evl/evl.h>
 
 #include "absl/strings/str_format.h"
 #include "glue/evl/config.h"
 #include "glue/evl/evl_thread.h"
-#include "gtest/gtest.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit::evl::testing {
 
-std::string temp_path(const std::string& name) {
-  const char* tmp = getenv("TEST_TMPDIR");
-  return std::string(tmp ? tmp : "/tmp") + "/" + name;
-}
-
 void init_evl() {
   static const int rc = [] {
-    oskit_evl_set_root(temp_path("evl-root").c_str());
+    oskit_evl_set_root(oskit::testing::temp_path("evl-root").c_str());
     return evl_init();
   }();
   ASSERT_EQ(rc, 0) << "evl_init failed";
@@ -49,6 +43,18 @@ std::vector<std::string> lines_of(const std::string& path) {
   return lines;
 }
 
+bool read_fully(int fd, void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t k = read(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    n -= static_cast<size_t>(k);
+  }
+  return true;
+}
+
 std::string read_exactly(int fd, size_t n) {
   std::string out(n, '\0');
   size_t done = 0;
@@ -60,6 +66,29 @@ std::string read_exactly(int fd, size_t n) {
   }
   out.resize(done);
   return out;
+}
+
+short kernel_revents(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+short kernel_wait_for(int fd, short want) {
+  struct pollfd p = {fd, want, 0};
+  for (;;) {
+    int n = poll(&p, 1, -1);
+    if (n == 1 && (p.revents & want)) return p.revents;
+  }
+}
+
+unsigned int evl_wait_for(int fd, unsigned int want) {
+  int set = evl_new_poll();
+  if (set < 0) return 0;
+  evl_add_pollfd(set, fd, want);
+  struct evl_poll_event ev = {0, 0};
+  int n = evl_poll(set, &ev, 1);
+  close(set);
+  return n == 1 ? ev.events : 0;
 }
 
 Pipe::Pipe() {

@@ -1,6 +1,9 @@
 // Public proxies appear under <root>/proxy/; a peer process opens a
 // mapping-only proxy there and maps the memory it exports (seed 001, the
 // memfd example).
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -8,7 +11,9 @@
 #include <sys/wait.h>
 
 #include "glue/evl/config.h"
-#include "tests/evl/test_util.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {

@@ -1,6 +1,9 @@
 // Proxies relaying to and from targets: in-band and oob transfers, echo over
 // pipes, the eventfd relay of seed 001, program order and no loss under
 // short writes and intermittent target failures, close with pending output.
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,8 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "glue/evl/testing.h"
-#include "tests/evl/test_util.h"
+#include "glue/evl/emul/seams.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {

@@ -1,5 +1,8 @@
 // Every error seed 001 lists for evl_create_proxy, and the proxy-specific
 // codes of seed 000 (EFBIG, EINVAL, EAGAIN, EBADF, ENOTTY, EFAULT).
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,7 +15,9 @@
 
 #include "glue/env/env.h"
 #include "glue/evl/config.h"
-#include "tests/evl/test_util.h"
+#include <evl/evl.h>
+
+#include "glue/evl/testing/evl_testing.h"
 
 namespace oskit::evl::testing {
 namespace {
