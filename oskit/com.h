@@ -9,8 +9,8 @@
 #ifndef OSKIT_COM_H
 #define OSKIT_COM_H
 
-#include <oskit/error.h>
-#include <oskit/types.h>
+#include "oskit/error.h"
+#include "oskit/types.h"
 
 #ifdef __cplusplus
 #define OSKIT_BEGIN_DECLS extern "C" {

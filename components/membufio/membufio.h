@@ -1,65 +1,37 @@
-// The memory bufio component: a bufio (also answering absio and blkio with the
-// same pointer) over heap memory it owns or over caller memory.
-// C factories: oskit_bufio_create and oskit_create_extern_bufio (oskit/io/bufio.h).
+/*
+ * The memory bufio component: a bufio (also answering absio and blkio with the
+ * same pointer, OSKit manual 7.4) over heap memory it owns or over caller
+ * memory, and a pool handing such buffers out.
+ *
+ * Reads and writes are lock-free copies. setsize (heap memory only) moves the
+ * data: callers must not run it concurrently with I/O on the same object, and
+ * it fails with OSKIT_EBUSY while any region is mapped.
+ */
 #ifndef COMPONENTS_MEMBUFIO_MEMBUFIO_H
 #define COMPONENTS_MEMBUFIO_MEMBUFIO_H
 
-#include <mutex>
-
-#include "absl/base/thread_annotations.h"
-#include "absl/container/inlined_vector.h"
-#include "oskit/com/implements.h"
 #include "oskit/io/bufio.h"
+#include "oskit/io/bufio_pool.h"
 
-namespace oskit {
+OSKIT_BEGIN_DECLS
 
-// Reads and writes are lock-free copies. setsize (heap memory only) moves the
-// data: callers must not run it concurrently with I/O on the same object, and
-// it fails with OSKIT_EBUSY while any region is mapped.
-class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
- public:
-  using FreeFn = void (*)(void* cookie, void* buf);
+/* Creates a heap bufio of size bytes, zero-filled. map works; setsize works
+ * (the memory is ours). Returns an owned reference, or NULL on exhaustion
+ * (including a size the heap cannot represent). */
+oskit_bufio_t *oskit_bufio_create(oskit_size_t size);
 
-  // A zero-filled heap buffer of size bytes; empty on exhaustion.
-  static ComPtr<oskit_bufio> create(oskit_size_t size) noexcept;
-  // A fixed-size buffer over [buf, buf+size); free(cookie, buf) at the last release.
-  static ComPtr<oskit_bufio> create_extern(void* buf, oskit_size_t size, FreeFn free, void* cookie) noexcept;
+/* Creates a fixed-size bufio over caller memory [buf, buf+size); when the last
+ * reference goes, free(cookie, buf) is called if free is not NULL. Returns an
+ * owned reference, or NULL on exhaustion, for a NULL buf with a size, or for a
+ * size beyond the largest offset. */
+oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size,
+                                         void (*free)(void *cookie, void *buf), void *cookie);
 
-  OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
-  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                      oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
-  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
-  OSKIT_COMDECL map(void** out_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unmap(void* addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL wire(oskit_addr_t* out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio** out_io) noexcept override;
+/* Creates a pool whose alloc gives a new heap bufio of the size asked
+ * (oskit_bufio_create). Returns 0 and an owned reference in *out_pool, or
+ * OSKIT_E_POINTER, OSKIT_ENOMEM with *out_pool NULL. */
+oskit_error_t oskit_bufio_heap_pool_create(oskit_bufio_pool_t **out_pool);
 
- protected:
-  enum class Memory { kOwned, kExternal };
-  MemoryBufio(char* data, oskit_size_t size, Memory memory, FreeFn free, void* cookie) noexcept;
-  ~MemoryBufio() override;
+OSKIT_END_DECLS
 
- private:
-  struct Mapping {
-    void* addr;
-    oskit_off_t offset;
-    oskit_size_t amount;
-  };
-
-  bool owns_memory() const noexcept { return memory_ == Memory::kOwned; }
-
-  char* data_;
-  oskit_size_t size_;
-  const Memory memory_;
-  const FreeFn free_;
-  void* const cookie_;
-  std::mutex mu_;
-  absl::InlinedVector<Mapping, 2> mappings_ ABSL_GUARDED_BY(mu_);
-};
-
-}  // namespace oskit
-
-#endif  // COMPONENTS_MEMBUFIO_MEMBUFIO_H
+#endif /* COMPONENTS_MEMBUFIO_MEMBUFIO_H */

@@ -1,5 +1,6 @@
 #include "components/membufio/membufio.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/bufio_conformance.h"
+#include "oskit/testing/bufio_pool_conformance.h"
 #include "oskit/testing/com_conformance.h"
 
 namespace oskit {
@@ -44,10 +46,22 @@ struct ExternBufio {
   static std::vector<oskit_guid> interfaces() { return HeapBufio::interfaces(); }
 };
 
+struct HeapPool {
+  static constexpr oskit_size_t kBufferSize = 1514;
+  static ComPtr<oskit_bufio_pool> make() {
+    ComPtr<oskit_bufio_pool> pool;
+    EXPECT_EQ(oskit_bufio_heap_pool_create(pool.put()), 0);
+    return pool;
+  }
+  static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_bufio_pool>::value}; }
+};
+
 }  // namespace
 }  // namespace oskit
 
 namespace oskit::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufioHeapPool, ComConformance, ::testing::Types<HeapPool>);
+INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufioHeapPool, BufioPoolConformance, ::testing::Types<HeapPool>);
 using MemoryBufioFactories = ::testing::Types<HeapBufio, ExternBufio>;
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, ComConformance, MemoryBufioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, AbsioConformance, MemoryBufioFactories);
@@ -161,6 +175,39 @@ TEST(MemoryBufio, ConcurrentMapAndUnmapKeepTheTableConsistent) {
 
 TEST(MemoryBufio, ExternOfNullWithASizeIsRefused) {
   EXPECT_EQ(oskit_create_extern_bufio(nullptr, 10, nullptr, nullptr), nullptr);
+}
+
+TEST(MemoryBufio, SizesTheHeapCannotHoldAreRefused) {
+  EXPECT_EQ(oskit_bufio_create(SIZE_MAX), nullptr);
+  EXPECT_EQ(oskit_bufio_create(SIZE_MAX - 8), nullptr);
+  EXPECT_EQ(oskit_bufio_create(static_cast<oskit_size_t>(INT64_MAX) + 1), nullptr);
+}
+
+TEST(MemoryBufio, ExternSizesPastTheOffsetRangeAreRefused) {
+  char byte = 0;
+  EXPECT_EQ(oskit_create_extern_bufio(&byte, oskit_size_t{1} << 63, nullptr, nullptr), nullptr);
+  EXPECT_EQ(oskit_create_extern_bufio(&byte, SIZE_MAX, nullptr, nullptr), nullptr);
+  EXPECT_EQ(oskit_create_extern_bufio(nullptr, 1, nullptr, nullptr), nullptr);
+}
+
+TEST(MemoryBufio, HeapPoolRefusesANullOutParameter) {
+  EXPECT_EQ(oskit_bufio_heap_pool_create(nullptr), OSKIT_E_POINTER);
+}
+
+TEST(MemoryBufio, HeapPoolGivesZeroFilledBuffersOfTheSizeAsked) {
+  ComPtr<oskit_bufio_pool> pool;
+  ASSERT_EQ(oskit_bufio_heap_pool_create(pool.put()), 0);
+  ComPtr<oskit_bufio> buf;
+  ASSERT_EQ(pool->alloc(100, buf.put()), 0);
+  oskit_off_t size = 0;
+  ASSERT_EQ(buf->getsize(&size), 0);
+  EXPECT_EQ(size, 100);
+  char bytes[100];
+  oskit_size_t n = 0;
+  ASSERT_EQ(buf->read(bytes, 0, sizeof bytes, &n), 0);
+  EXPECT_EQ(std::string(bytes, n), std::string(100, '\0'));
+  EXPECT_EQ(pool->alloc(SIZE_MAX, buf.put()), OSKIT_ENOMEM);
+  EXPECT_FALSE(buf);
 }
 
 }  // namespace

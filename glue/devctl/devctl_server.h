@@ -15,7 +15,7 @@
 #ifndef GLUE_DEVCTL_DEVCTL_SERVER_H
 #define GLUE_DEVCTL_DEVCTL_SERVER_H
 
-#include <oskit/io/devctl.h>
+#include "oskit/io/devctl.h"
 
 OSKIT_BEGIN_DECLS
 

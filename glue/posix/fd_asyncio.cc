@@ -79,7 +79,7 @@ oskit_error_t FdAsyncio::add_listener(oskit_listener* l, oskit_s32_t mask) noexc
   if (l == nullptr) return OSKIT_E_POINTER;
   if (mask <= 0 || (mask & ~OSKIT_ASYNCIO_ALL) != 0) return OSKIT_EINVAL;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return OSKIT_EBADF;
     Node* existing = nullptr;
     for (Node& n : nodes_)
@@ -116,7 +116,7 @@ oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
   if (l == nullptr) return OSKIT_E_POINTER;
   Node* found = nullptr;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (Node& n : nodes_) {
       if (n.listener.get() == l) {
         found = &n;
@@ -140,7 +140,7 @@ oskit_error_t FdAsyncio::readable() noexcept {
 void FdAsyncio::close() noexcept {
   NodeList dropped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return;
     closed_ = true;
     alive_->store(false, std::memory_order_release);
@@ -153,7 +153,7 @@ void FdAsyncio::close() noexcept {
 }
 
 std::size_t FdAsyncio::listeners() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return nodes_.size();
 }
 
@@ -168,7 +168,7 @@ void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
   std::shared_ptr<std::atomic<bool>> alive;
   oskit_iunknown* self;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return;
     for (const Node& n : nodes_)
       if (n.mask & events) targets.push_back(n.listener);

@@ -14,7 +14,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include <boost/intrusive/list.hpp>
 
@@ -22,6 +21,7 @@
 #include "glue/posix/reactor.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/asyncio.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::posix {
 
@@ -92,7 +92,7 @@ class FdAsyncio final : private ReadyHandler {
   // the owner is gone, even when the owner died inside one of the calls.
   const std::shared_ptr<std::atomic<bool>> alive_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   NodeList nodes_ ABSL_GUARDED_BY(mu_);
   std::uint64_t watch_ ABSL_GUARDED_BY(mu_) = 0;
   oskit_u32_t watched_mask_ ABSL_GUARDED_BY(mu_) = 0;

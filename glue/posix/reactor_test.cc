@@ -11,6 +11,7 @@
 #include "glue/env/counting_env.h"
 #include "glue/posix/fd_asyncio.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/asyncio_conformance.h"
@@ -91,12 +92,7 @@ namespace {
 
 using testing::TestListener;
 
-class ReactorTest : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override { EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked"; }
-  long baseline_ = 0;
-};
+using ReactorTest = testing::LeakCheckedTest;
 
 void wait_until_idle(const Reactor& r) {
   while (r.running()) sched_yield();

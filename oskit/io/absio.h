@@ -6,7 +6,7 @@
 #ifndef OSKIT_IO_ABSIO_H
 #define OSKIT_IO_ABSIO_H
 
-#include <oskit/io/blkio.h>
+#include "oskit/io/blkio.h"
 
 /* IID 4aa7df9d-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_ABSIO_IID \

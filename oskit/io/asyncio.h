@@ -6,8 +6,8 @@
 #ifndef OSKIT_IO_ASYNCIO_H
 #define OSKIT_IO_ASYNCIO_H
 
-#include <oskit/com.h>
-#include <oskit/com/listener.h>
+#include "oskit/com.h"
+#include "oskit/com/listener.h"
 
 #define OSKIT_ASYNCIO_READABLE 1
 #define OSKIT_ASYNCIO_WRITABLE 2

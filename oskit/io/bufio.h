@@ -6,7 +6,7 @@
 #ifndef OSKIT_IO_BUFIO_H
 #define OSKIT_IO_BUFIO_H
 
-#include <oskit/io/absio.h>
+#include "oskit/io/absio.h"
 
 /* IID 4aa7df8d-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_BUFIO_IID \
@@ -79,16 +79,6 @@ OSKIT_DECLARE_IID(oskit_bufio, OSKIT_BUFIO_IID)
 
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_bufio_iid;
-
-/* Creates a heap bufio of size bytes, zero-filled. map works; setsize works
- * (the memory is ours). Returns an owned reference, or NULL on exhaustion. */
-oskit_bufio_t *oskit_bufio_create(oskit_size_t size);
-
-/* Creates a fixed-size bufio over caller memory [buf, buf+size); when the last
- * reference goes, free(cookie, buf) is called if free is not NULL. Returns an
- * owned reference, or NULL on exhaustion. */
-oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size,
-                                         void (*free)(void *cookie, void *buf), void *cookie);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_IO_BUFIO_H */

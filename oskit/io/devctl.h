@@ -11,7 +11,7 @@
 #ifndef OSKIT_IO_DEVCTL_H
 #define OSKIT_IO_DEVCTL_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* Direction bits (QNX _POSIX_DEVDIR_*): "to" is client -> driver. */
 #define OSKIT_DEVDIR_NONE 0x00000000u

@@ -4,7 +4,7 @@
 #ifndef OSKIT_IO_POSIXIO_H
 #define OSKIT_IO_POSIXIO_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* File type bits of oskit_stat.mode (POSIX values). */
 #define OSKIT_S_IFMT 0170000

@@ -6,8 +6,8 @@
 #ifndef OSKIT_IO_TTYSTREAM_H
 #define OSKIT_IO_TTYSTREAM_H
 
-#include <oskit/com.h>
-#include <oskit/com/stream.h>
+#include "oskit/com.h"
+#include "oskit/com/stream.h"
 
 typedef oskit_u32_t oskit_tcflag_t;
 typedef oskit_u8_t oskit_cc_t;

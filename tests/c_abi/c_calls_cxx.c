@@ -2,20 +2,23 @@
  * C code driving the C++ components through the seed's macros, one object
  * seen from both languages. Compiled as C99 with -Wall -Werror.
  */
-#include <oskit/com.h>
-#include <oskit/com/heap.h>
-#include <oskit/com/listener.h>
-#include <oskit/com/stream.h>
-#include <oskit/error.h>
-#include <oskit/io/absio.h>
-#include <oskit/io/asyncio.h>
-#include <oskit/io/blkio.h>
-#include <oskit/io/bufio.h>
-#include <oskit/io/devctl.h>
-#include <oskit/io/netio.h>
-#include <oskit/io/posixio.h>
-#include <oskit/io/ttystream.h>
-#include <oskit/types.h>
+#include "oskit/com.h"
+#include "components/listener/listener.h"
+#include "components/membufio/membufio.h"
+#include "components/netio/netio.h"
+#include "oskit/com/heap.h"
+#include "oskit/com/listener.h"
+#include "oskit/com/stream.h"
+#include "oskit/error.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/asyncio.h"
+#include "oskit/io/blkio.h"
+#include "oskit/io/bufio.h"
+#include "oskit/io/devctl.h"
+#include "oskit/io/netio.h"
+#include "oskit/io/posixio.h"
+#include "oskit/io/ttystream.h"
+#include "oskit/types.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "components/oob_device/oob_file.h"
+#include "glue/oob_file/oob_file.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -100,9 +100,9 @@ oskit_error_t OobFile::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_
 
 oskit_error_t OobFile::stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept {
   if (out_stat == nullptr) return OSKIT_E_POINTER;
-  if (stat_flags & ~OSKIT_OOB_STAT_NONAME) return OSKIT_EINVAL;
+  if (stat_flags & ~OSKIT_STATFLAG_NONAME) return OSKIT_EINVAL;
   out_stat->name = nullptr;
-  out_stat->type = OSKIT_OOB_STREAM_TYPE;
+  out_stat->type = OSKIT_STGTY_STREAM;
   out_stat->size = 0;
   return 0;
 }

@@ -13,20 +13,14 @@
 // out-of-band by the call instead of staying there. Creating an object and
 // releasing its last reference (which closes the descriptor) are in-band, as
 // open(2) and close(2) are on EVL.
-#ifndef COMPONENTS_OOB_DEVICE_OOB_FILE_H
-#define COMPONENTS_OOB_DEVICE_OOB_FILE_H
+#ifndef GLUE_OOB_FILE_OOB_FILE_H
+#define GLUE_OOB_FILE_OOB_FILE_H
 
 #include "glue/posix/fd_asyncio.h"
 #include "oskit/com/implements.h"
 #include "oskit/com/stream.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
-
-/* oskit_stream_stat.type of these streams (Microsoft's STGTY_STREAM). */
-#define OSKIT_OOB_STREAM_TYPE 2u
-/* stat_flags a stream stat accepts: Microsoft's STATFLAG_DEFAULT (0) and
- * STATFLAG_NONAME (1). No name is ever returned (name is NULL). */
-#define OSKIT_OOB_STAT_NONAME 1u
 
 namespace oskit::evl {
 
@@ -64,9 +58,9 @@ class OobFile final : private posix::ConditionProbe {
   oskit_error_t read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept;
   oskit_error_t write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept;
 
-  // stream stat: type OSKIT_OOB_STREAM_TYPE, size 0 (no size applies), name
+  // stream stat: type OSKIT_STGTY_STREAM, size 0 (no size applies), name
   // NULL. OSKIT_E_POINTER for a null out_stat; OSKIT_EINVAL for stat_flags
-  // other than 0 and OSKIT_OOB_STAT_NONAME.
+  // other than 0 and OSKIT_STATFLAG_NONAME.
   oskit_error_t stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept;
 
   // asyncio (seed 004 section 7.2). poll: the file's own poll events now
@@ -153,4 +147,4 @@ class OobFileObject : public Implements<Derived, oskit_stream, Extra..., oskit_a
 
 }  // namespace oskit::evl
 
-#endif  // COMPONENTS_OOB_DEVICE_OOB_FILE_H
+#endif  // GLUE_OOB_FILE_OOB_FILE_H
