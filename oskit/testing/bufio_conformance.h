@@ -1,4 +1,4 @@
-// Conformance suite for oskit_bufio's own methods (seed 004 section 7.4): map
+// Conformance suite for oskit_bufio's own methods (OSKit manual 7.4): map
 // and unmap with exact arguments, copy giving an independent logical copy, wire
 // and unwire either working or OSKIT_E_NOTIMPL. Instantiate AbsioConformance
 // too for the inherited read/write/getsize/setsize.

@@ -1,5 +1,5 @@
 /*
- * C code driving the C++ components through the seed's macros, one object
+ * C code driving the C++ components through OSKit's macros, one object
  * seen from both languages. Compiled as C99 with -Wall -Werror.
  */
 #include "oskit/com.h"

@@ -1,4 +1,4 @@
-// The driver API and the loopback sample driver: seed 000's error codes for
+// The driver API and the loopback sample driver: the EVL documentation's "Out-of-band I/O services"'s error codes for
 // oob_read/oob_write/oob_ioctl, blocking and non-blocking modes, ioctls, and
 // readiness of the real descriptor.
 #include <errno.h>

@@ -1,5 +1,5 @@
 // Proxies relaying to and from targets: in-band and oob transfers, echo over
-// pipes, the eventfd relay of seed 001, program order and no loss under
+// pipes, the eventfd relay of the EVL documentation's "File proxy" page, program order and no loss under
 // short writes and intermittent target failures, close with pending output.
 #include <errno.h>
 #include <poll.h>
