@@ -80,6 +80,7 @@ void File::close_kernel_side() {
 
 int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags) {
   inband_syscall("socketpair");
+  if (!start_readiness_relay()) return -ENOMEM;
   int sv[2];
   int rc = make_pair(sv);
   if (rc < 0) return rc;
@@ -116,6 +117,7 @@ int close_file(int fd) {
   File* f = unpublish(fd);
   if (f == nullptr) return -EBADF;
   inband_syscall("close");
+  poll_event().wake_all();  // polling sets watching fd report POLLNVAL
   f->closing.store(true, std::memory_order_seq_cst);
   if (f->fops->flush != nullptr) f->fops->flush(f->cfile());
   f->await_sole_reference();

@@ -85,7 +85,12 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
                   bool is_public) {
   gran_ = granularity;
   name_ = name;
-  target_ = fcntl(targetfd, F_DUPFD_CLOEXEC, 0);
+  // A mapping-only proxy's reference to the target survives exec(2) as the
+  // target does, so that a program the creator runs still maps it through
+  // the public entry.
+  const bool mapping_only = !(flags & (EVL_CLONE_INPUT | EVL_CLONE_OUTPUT));
+  const bool keep_on_exec = mapping_only && !(fcntl(targetfd, F_GETFD) & FD_CLOEXEC);
+  target_ = fcntl(targetfd, keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 0);
   if (target_ < 0) return -errno;
   if (flags & EVL_CLONE_OUTPUT) {
     out_.reset(new (std::nothrow) OutRing);
@@ -107,32 +112,9 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
     name_reserved_ = true;
   }
   if (is_public) {
-    std::string dir = root_dir() + "/proxy";
-    public_path_ = dir + "/" + name_;
-    mkdir(root_dir().c_str(), 0755);
-    mkdir(dir.c_str(), 0755);
-    std::string link = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(target_);
-    for (int attempt = 0;; ++attempt) {
-      if (symlink(link.c_str(), public_path_.c_str()) == 0) break;
-      int e = errno;
-      if (e != EEXIST || attempt > 0) {
-        public_path_.clear();
-        return -e;
-      }
-      // A stale entry left by a process that is gone is removed.
-      char buf[PATH_MAX];
-      ssize_t n = readlink(public_path_.c_str(), buf, sizeof buf - 1);
-      int pid = 0;
-      if (n > 0) {
-        buf[n] = 0;
-        sscanf(buf, "/proc/%d/", &pid);
-      }
-      if (pid <= 0 || (kill(pid, 0) == 0 || errno != ESRCH)) {
-        public_path_.clear();
-        return -EEXIST;
-      }
-      unlink(public_path_.c_str());
-    }
+    // The entry leads to the target, so a peer process reaches it (maps it).
+    int rc = entry_.make(EVL_PROXY_DEV, name_, target_);
+    if (rc < 0) return rc;
   }
   return 0;
 }
@@ -167,7 +149,6 @@ void Proxy::stop_workers() {
 
 Proxy::~Proxy() {
   if (name_reserved_) proxy_names().release(name_);
-  if (!public_path_.empty()) unlink(public_path_.c_str());
   if (target_ >= 0) real::close(target_);
   if (stop_fd_ >= 0) real::close(stop_fd_);
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "glue/env/env.h"
+#include "glue/evl/emul/device_entry.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/in_ring.h"
@@ -90,7 +91,7 @@ class Proxy {
   size_t gran_ = 0;
   std::string name_;
   bool name_reserved_ = false;
-  std::string public_path_;
+  DeviceEntry entry_;
   std::unique_ptr<OutRing> out_;
   std::unique_ptr<InRing> in_;
   Event out_data_;   // producers -> output worker, on the empty to non-empty transition
