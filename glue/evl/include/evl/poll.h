@@ -1,7 +1,7 @@
 /* Polling sets (libevl <evl/poll.h>). Calls return a non-negative value on
- * success, a negated errno on failure. Events reported for a proxy follow
- * seed 001 "Events pollable from a proxy file descriptor"; for a driver, the
- * driver's poll operation. */
+ * success, a negated errno on failure. Events reported for a proxy follow the
+ * EVL documentation's "Events pollable from a proxy file descriptor"; for a
+ * driver, the driver's poll operation. */
 #ifndef _EVL_POLL_H
 #define _EVL_POLL_H
 
