@@ -54,27 +54,28 @@ libdir=${libdir#"$prefix"/}
 case "$libdir" in /* | *..*) die "--libdir must name a directory under PREFIX: $libdir" ;; esac
 manifest=$prefix/share/oskit-io/install_manifest.txt
 
-# Removes what the manifest lists: files and links, then the directories the
-# install created, deepest first, when they are empty.
+# Removes what entries of a manifest list ("f FILE", "l LINK", "d DIR"):
+# files and links, then the directories the install created, deepest first,
+# when they are empty.
+remove_entries() {
+  local entry i
+  for entry in "$@"; do
+    case "$entry" in f\ * | l\ *) rm -f -- "$DESTDIR${entry#? }" ;; esac
+  done
+  for ((i = $#; i >= 1; i--)); do
+    entry=${!i}
+    case "$entry" in d\ *) rmdir --ignore-fail-on-non-empty -- "$DESTDIR${entry#? }" ;; esac
+  done
+}
+
 uninstall() {
-  local entries=() entry kind path i
+  local entries=() entry
   [ -f "$DESTDIR$manifest" ] || die "no install found under $prefix ($manifest is missing)"
   mapfile -t entries <"$DESTDIR$manifest"
   for entry in "${entries[@]}"; do
-    path=${entry#? }
-    case "$path" in "$prefix" | "$prefix"/*) ;; *) die "manifest entry outside $prefix: $path" ;; esac
+    case "${entry#? }" in "$prefix" | "$prefix"/*) ;; *) die "manifest entry outside $prefix: $entry" ;; esac
   done
-  for entry in "${entries[@]}"; do
-    kind=${entry%% *}
-    path=${entry#? }
-    case "$kind" in f | l) rm -f -- "$DESTDIR$path" ;; esac
-  done
-  rm -f -- "$DESTDIR$manifest"
-  for ((i = ${#entries[@]} - 1; i >= 0; i--)); do
-    kind=${entries[i]%% *}
-    path=${entries[i]#? }
-    if [ "$kind" = d ]; then rmdir --ignore-fail-on-non-empty -- "$DESTDIR$path"; fi
-  done
+  remove_entries "${entries[@]}"
 }
 
 if [ "$action" = uninstall ]; then
@@ -189,15 +190,17 @@ cmake_links() { # link flags file
   done | awk '!seen[$0]++' | paste -sd';'
 }
 to_prefix=$(sed -E 's#[^/]+#..#g' <<<"$libdir/cmake/oskit_io")
+substitutions=(
+  -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$libdir|g" -e "s|@VERSION@|$version|g"
+  -e "s|@SOVERSION@|$soversion|g" -e "s|@TO_PREFIX@|$to_prefix|g"
+  -e "s|@IO_REQUIRES@|$(pc_requires "$built/liboskit-io.link_flags")|g"
+  -e "s|@IO_LIBS_PRIVATE@|$(pc_private "$built/liboskit-io.link_flags")|g"
+  -e "s|@EVL_LIBS_PRIVATE@|$(pc_private "$built/liboskit-evl.link_flags")|g"
+  -e "s|@IO_CMAKE_LINKS@|$(cmake_links "$built/liboskit-io.link_flags")|g"
+  -e "s|@EVL_CMAKE_LINKS@|$(cmake_links "$built/liboskit-evl.link_flags")|g"
+)
 fill() { # template, output
-  sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$libdir|g" -e "s|@VERSION@|$version|g" \
-    -e "s|@SOVERSION@|$soversion|g" -e "s|@TO_PREFIX@|$to_prefix|g" \
-    -e "s|@IO_REQUIRES@|$(pc_requires "$built/liboskit-io.link_flags")|g" \
-    -e "s|@IO_LIBS_PRIVATE@|$(pc_private "$built/liboskit-io.link_flags")|g" \
-    -e "s|@EVL_LIBS_PRIVATE@|$(pc_private "$built/liboskit-evl.link_flags")|g" \
-    -e "s|@IO_CMAKE_LINKS@|$(cmake_links "$built/liboskit-io.link_flags")|g" \
-    -e "s|@EVL_CMAKE_LINKS@|$(cmake_links "$built/liboskit-evl.link_flags")|g" \
-    "tools/dist/$1" >"$generated/$2"
+  sed "${substitutions[@]}" "tools/dist/$1" >"$generated/$2"
 }
 for pc in oskit-io oskit-evl; do
   fill "$pc.pc.in" "$pc.pc"
@@ -218,8 +221,8 @@ for target in "${targets[@]}"; do
   fi
 done
 
-# Installs the plan, recording every directory it creates and every file.
-[ -z "$DESTDIR" ] || mkdir -p -- "$DESTDIR"
+# Installs the plan, recording every directory it creates and every file; on
+# a failure, removes what it wrote.
 entries=()
 make_dirs() { # directory
   local dir=$1 missing=()
@@ -228,24 +231,31 @@ make_dirs() { # directory
     dir=$(dirname "$dir")
   done
   for dir in "${missing[@]}"; do
-    mkdir -m 755 -- "$DESTDIR$dir"
+    mkdir -m 755 -- "$DESTDIR$dir" || return 1
     entries+=("d $dir")
   done
 }
-for i in "${!targets[@]}"; do
-  make_dirs "$(dirname "${targets[i]}")"
-  if [ "${modes[i]}" = link ]; then
-    ln -s -- "${sources[i]}" "$DESTDIR${targets[i]}"
-    entries+=("l ${targets[i]}")
-  else
-    install -m "${modes[i]}" -- "${sources[i]}" "$DESTDIR${targets[i]}"
-    entries+=("f ${targets[i]}")
-  fi
-done
-if [ -z "$DESTDIR" ]; then
-  make_dirs "$(dirname "$manifest")"
+install_plan() {
+  local i
+  [ -z "$DESTDIR" ] || mkdir -p -- "$DESTDIR" || return 1
+  for i in "${!targets[@]}"; do
+    make_dirs "$(dirname "${targets[i]}")" || return 1
+    if [ "${modes[i]}" = link ]; then
+      ln -s -- "${sources[i]}" "$DESTDIR${targets[i]}" || return 1
+      entries+=("l ${targets[i]}")
+    else
+      install -m "${modes[i]}" -- "${sources[i]}" "$DESTDIR${targets[i]}" || return 1
+      entries+=("f ${targets[i]}")
+    fi
+  done
+  [ -n "$DESTDIR" ] && return 0
+  make_dirs "$(dirname "$manifest")" || return 1
   entries+=("f $manifest")
   printf '%s\n' "${entries[@]}" >"$manifest"
+}
+if ! install_plan; then
+  remove_entries "${entries[@]}"
+  die "installing under $DESTDIR$prefix failed; nothing is left installed"
 fi
 
 echo "installed oskit-io $version under $DESTDIR$prefix: ${#targets[@]} files"
