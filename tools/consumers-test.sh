@@ -17,7 +17,7 @@
 # repository. Against the packages: lintian finds no error (when installed)
 # and purging them leaves none of their files.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 mode=prefix
 case "${1:-}" in

@@ -83,8 +83,8 @@ dev_depends=$(
             [ -f "$dir/$header" ] && owner "$dir/$header" && break
           done
       done
-    PKG_CONFIG_PATH="debian/$dev/usr/lib/$multiarch/pkgconfig" PKG_CONFIG_SYSROOT_DIR= \
-      pkg-config --define-variable=prefix="$work/debian/$dev/usr" --static --libs-only-l oskit-evl oskit-io |
+    PKG_CONFIG_PATH="debian/$dev/usr/lib/$multiarch/pkgconfig" \
+      pkg-config --static --libs-only-l oskit-evl oskit-io |
       tr ' ' '\n' | sed -n 's/^-l//p' | grep -v '^oskit-' | sort -u | while read -r lib; do
         for dir in "/usr/lib/$multiarch" /usr/lib; do
           [ -e "$dir/lib$lib.so" ] && owner "$dir/lib$lib.so" && break
