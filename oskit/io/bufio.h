@@ -1,6 +1,6 @@
 /*
  * oskit_bufio: an absio whose data may be reached directly by the CPU (map) or
- * by DMA hardware (wire) (OSKit manual 7.4). Only read and write are
+ * by DMA hardware (wire) (OSKit manual section 7.4). Only read and write are
  * mandatory; the others may return OSKIT_E_NOTIMPL.
  */
 #ifndef OSKIT_IO_BUFIO_H
@@ -19,7 +19,7 @@ struct oskit_bufio : oskit_absio {
   /* Ends a mapping; arguments must be exactly those of map (7.4.2). */
   virtual OSKIT_COMDECL unmap(void *addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
   /* *out_phys_addr gets a device address, stable until unwire or the last
-   * release (7.4.3, docs/design.md, "Exporting bufio to DMA code"). */
+   * release (7.4.3, docs/design.md, section 7). */
   virtual OSKIT_COMDECL wire(oskit_addr_t *out_phys_addr, oskit_off_t offset,
                              oskit_size_t amount) noexcept = 0;
   /* Ends a wiring; arguments must be exactly those of wire (7.4.4). */
