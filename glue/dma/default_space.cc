@@ -29,6 +29,7 @@ oskit_dma_space* current_reference() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state().mu) {
 Mutex& default_space_mutex() noexcept { return state().mu; }
 
 void forget_default_space(oskit_dma_space* space) noexcept {
+  state().mu.assert_held();  // the same mutex, by another name
   if (state().made == space) state().made = nullptr;
 }
 

@@ -48,7 +48,7 @@ bool inside(const Region& r, oskit_addr_t addr, oskit_size_t size) {
   return addr >= r.addr && addr - r.addr <= r.size && size <= r.size - (addr - r.addr);
 }
 
-const char* mode_name(std::uint32_t mode) { return mode == OSKIT_DMA_MODE_PHYS ? "physical" : "IOVA"; }
+const char* mode_name(std::uint32_t mode) { return mode == OSKIT_DMA_MODE_PHYS ? "a physical-mode" : "an IOVA-mode"; }
 
 class Space : public Implements<Space, oskit_dma_space> {
  public:
@@ -268,7 +268,7 @@ oskit_error_t Space::fault(oskit_u32_t device, oskit_addr_t addr, oskit_size_t s
   }
   if (is_power_of_two(n)) {
     env::logf(env::LogLevel::kWarning,
-              "DMA fault %d in a %s space: device %#x %s %u bytes at %#x, outside every wired region", n,
+              "DMA fault %d in %s space: device %#x %s %u bytes at %#x, outside every wired region", n,
               mode_name(mode_), device, access == OSKIT_DMA_READ ? "read" : "wrote", size, addr);
   }
   return OSKIT_EFAULT;
