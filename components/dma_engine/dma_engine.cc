@@ -29,6 +29,9 @@ constexpr oskit_u32_t kBatch = 32;
 constexpr std::size_t kSubmitHeader = offsetof(oskit_dma_submit, desc);
 constexpr std::size_t kReapHeader = offsetof(oskit_dma_reap, completion);
 
+// The engine whose listeners this thread is calling, if any.
+thread_local const void* notifying_engine = nullptr;
+
 // A ring slot: free, queued, executing or completed.
 struct Slot : boost::intrusive::list_base_hook<> {
   oskit_dma_desc desc;
@@ -95,6 +98,8 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   oskit_u32_t errors_waiting_ ABSL_GUARDED_BY(mu_) = 0;  // completed_ entries with a status
+  oskit_u32_t notifying_ ABSL_GUARDED_BY(mu_) = 0;       // notify() calls calling listeners now
+  CondVar notified_;                                     // notifying_ came to 0
   oskit_dma_engine_regs totals_ ABSL_GUARDED_BY(mu_) = {};
 };
 
@@ -337,8 +342,15 @@ void Engine::notify(oskit_u32_t conditions) noexcept {
   {
     MutexLock lock(&mu_);
     listeners_.interested(conditions, &interested);
+    if (interested.empty()) return;
+    notifying_++;
   }
+  const void* outer = notifying_engine;
+  notifying_engine = this;
   for (const auto& l : interested) l->notify(identity());
+  notifying_engine = outer;
+  MutexLock lock(&mu_);
+  if (--notifying_ == 0) notified_.notify_all();
 }
 
 OSKIT_COMDECL Engine::poll() noexcept {
@@ -355,7 +367,10 @@ OSKIT_COMDECL Engine::add_listener(oskit_listener* l, oskit_s32_t mask) noexcept
 OSKIT_COMDECL Engine::remove_listener(oskit_listener* l) noexcept {
   ComPtr<oskit_listener> keep = ComPtr<oskit_listener>::copy(l);  // released after the lock
   MutexLock lock(&mu_);
-  return listeners_.remove(l);
+  oskit_error_t rc = listeners_.remove(l);
+  if (rc != 0 || notifying_engine == this) return rc;  // a listener removing from its notify cannot wait for itself
+  while (notifying_ != 0) notified_.wait(&mu_);
+  return 0;
 }
 
 OSKIT_COMDECL Engine::readable() noexcept {

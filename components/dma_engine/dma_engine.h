@@ -25,6 +25,10 @@
  * free, EXCEPTION while a waiting completion reports an error. Listeners are
  * called on the engine's worker thread (completions) or the reaping thread
  * (room); they must not release the engine's last reference.
+ * remove_listener returns once the notifications other threads are making
+ * have ended, so the listener is not called afterwards (a listener may
+ * remove itself from its notify; the caller must not hold a lock a listener
+ * takes).
  *
  * Every call may come from any thread.
  */

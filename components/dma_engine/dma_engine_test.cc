@@ -531,6 +531,33 @@ TEST_F(DmaEngineTest, ListenersHearCompletionsErrorsAndRoom) {
   EXPECT_EQ(async->remove_listener(room.get()), 0);
 }
 
+TEST_F(DmaEngineTest, RemoveListenerWaitsForANotificationInProgress) {
+  enable();
+  ComPtr<oskit_asyncio> async = query<oskit_asyncio>(engine_);
+  ComPtr<testing::TestListener> slow = make<testing::TestListener>();
+  std::atomic<bool> inside{false}, release{false};
+  slow->on_notify([&](oskit_iunknown*) {
+    inside = true;
+    while (!release.load()) std::this_thread::yield();
+  });
+  ASSERT_GE(async->add_listener(slow.get(), OSKIT_ASYNCIO_READABLE), 0);
+  Buffer b = wired(64);
+  ASSERT_EQ(submit(engine_.get(), {fill_desc(b.addr, 8, 1)}), 0);
+  while (!inside.load()) std::this_thread::yield();
+  std::atomic<bool> removed{false};
+  std::thread remover([&] {
+    EXPECT_EQ(async->remove_listener(slow.get()), 0);
+    removed = true;
+  });
+  for (int i = 0; i < 1000; i++) sched_yield();
+  EXPECT_FALSE(removed.load()) << "remove_listener returned while its listener was being called";
+  release = true;
+  remover.join();
+  EXPECT_TRUE(removed.load());
+  slow->on_notify(nullptr);
+  reap_n(engine_.get(), 1);
+}
+
 TEST_F(DmaEngineTest, ThreadsSubmittingAndReapingConcurrentlyLoseNothing) {
   enable();
   nonblocking();
