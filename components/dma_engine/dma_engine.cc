@@ -22,9 +22,11 @@
 namespace oskit::dma_engine {
 namespace {
 
-// Descriptors the worker takes from the ring at a time: few enough that
-// disabling or aborting takes effect soon, enough to keep locking rare.
-constexpr oskit_u32_t kBatch = 32;
+// The worker takes everything queued at once and posts completions every
+// kPostEvery descriptors, letting go of its translations then, so that a
+// reaper sees completions early and an unwire waits for a few descriptors at
+// most. Disabling and aborting take effect between two descriptors.
+constexpr oskit_u32_t kPostEvery = 64;
 
 constexpr std::size_t kSubmitHeader = offsetof(oskit_dma_submit, desc);
 constexpr std::size_t kReapHeader = offsetof(oskit_dma_reap, completion);
@@ -71,9 +73,15 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
 
   void run() noexcept;
   bool take_batch(SlotList* batch) noexcept;
-  void complete_batch(SlotList* batch) noexcept;
+  // Posts the first `executed` descriptors of batch, which end at `end`; with
+  // last, puts the rest back at the head of the queue and goes idle.
+  void post_executed(SlotList* batch, SlotList::iterator end, oskit_u32_t executed, bool last) noexcept;
   void post_completions(SlotList* done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a reaper wanting `wanted` completions may return now.
+  bool reap_ready(oskit_u32_t wanted) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_u32_t conditions() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Mirrors completed_.size() for a nonblocking reap's check without the lock.
+  void mirror_completed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void notify(oskit_u32_t conditions) noexcept;
   bool nonblocking() const noexcept { return (flags_.load(std::memory_order_relaxed) & OSKIT_DEVCTL_F_NONBLOCK) != 0; }
   oskit_u32_t index_of(const Slot& slot) const noexcept { return static_cast<oskit_u32_t>(&slot - slots_); }
@@ -89,18 +97,26 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
   mutable Mutex mu_;
   CondVar work_;  // the worker waits for descriptors
   CondVar room_;  // submitters wait for a free slot
-  CondVar done_;  // reapers wait for a completion
+  CondVar done_;  // reapers wait for completions
+  // Who waits, so that nobody is woken for nothing.
+  bool worker_idle_ ABSL_GUARDED_BY(mu_) = false;
+  oskit_u32_t submitters_waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  oskit_u32_t reapers_waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  oskit_u32_t reap_wanted_ ABSL_GUARDED_BY(mu_) = 0;  // the fewest completions a waiting reaper wants
   SlotList free_ ABSL_GUARDED_BY(mu_);
   SlotList queued_ ABSL_GUARDED_BY(mu_);
   SlotList completed_ ABSL_GUARDED_BY(mu_);
   ListenerSet listeners_ ABSL_GUARDED_BY(mu_);
   oskit_u32_t ctrl_ ABSL_GUARDED_BY(mu_) = 0;
-  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;  // the worker holds a batch
+  CondVar idle_;                            // busy_ went false
+  std::atomic<bool> interrupt_{false};      // stop the batch at the next descriptor
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   oskit_u32_t errors_waiting_ ABSL_GUARDED_BY(mu_) = 0;  // completed_ entries with a status
   oskit_u32_t notifying_ ABSL_GUARDED_BY(mu_) = 0;       // notify() calls calling listeners now
   CondVar notified_;                                     // notifying_ came to 0
   oskit_dma_engine_regs totals_ ABSL_GUARDED_BY(mu_) = {};
+  std::atomic<oskit_u32_t> completed_count_{0};  // completed_.size(), for a nonblocking reap
 };
 
 const oskit_devctl_command Engine::kCommands[] = {
@@ -122,6 +138,7 @@ Engine::~Engine() {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
+    interrupt_.store(true, std::memory_order_relaxed);
     work_.notify_all();
   }
   if (worker_) worker_->join();
@@ -188,7 +205,7 @@ oskit_error_t Engine::getregs(oskit_devctl_msg* msg) noexcept {
     regs = totals_;
     regs.ctrl = ctrl_;
     regs.status = ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) ? OSKIT_DMA_STATUS_ENABLED : 0) | (busy_ ? OSKIT_DMA_STATUS_BUSY : 0);
-    regs.queued = static_cast<oskit_u32_t>(queued_.size());
+    regs.queued = ring_size_ - static_cast<oskit_u32_t>(free_.size() + completed_.size());
     regs.completed = static_cast<oskit_u32_t>(completed_.size());
   }
   std::memcpy(msg->data, &regs, sizeof regs);
@@ -203,7 +220,9 @@ oskit_error_t Engine::setctrl(oskit_devctl_msg* msg) noexcept {
   if ((ctrl & ~OSKIT_DMA_CTRL_ENABLE) != 0) return OSKIT_EINVAL;
   MutexLock lock(&mu_);
   ctrl_ = ctrl;
-  if ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) && !queued_.empty()) work_.notify_one();
+  if (!(ctrl_ & OSKIT_DMA_CTRL_ENABLE) && busy_) interrupt_.store(true, std::memory_order_relaxed);
+  if ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) && !queued_.empty() && worker_idle_) work_.notify_one();
+  if (reapers_waiting_ != 0) done_.notify_all();  // a disabled engine's queue no longer holds them
   return 0;
 }
 
@@ -219,7 +238,9 @@ oskit_error_t Engine::submit(oskit_devctl_msg* msg) noexcept {
   MutexLock lock(&mu_);
   while (free_.empty()) {
     if (nonblocking()) return OSKIT_EAGAIN;
+    submitters_waiting_++;
     room_.wait(&mu_);
+    submitters_waiting_--;
   }
   const oskit_u32_t taken = std::min(count, static_cast<oskit_u32_t>(free_.size()));
   for (oskit_u32_t i = 0; i < taken; i++) {
@@ -229,25 +250,31 @@ oskit_error_t Engine::submit(oskit_devctl_msg* msg) noexcept {
     queued_.push_back(slot);
   }
   totals_.submitted_total += taken;
-  if (ctrl_ & OSKIT_DMA_CTRL_ENABLE) work_.notify_one();
+  if ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) && worker_idle_) work_.notify_one();
   msg->ret_val = static_cast<oskit_s32_t>(taken);
   return 0;
 }
 
 oskit_error_t Engine::reap(oskit_devctl_msg* msg) noexcept {
-  oskit_u32_t max = 0;
-  if (msg->nbytes >= kReapHeader) std::memcpy(&max, msg->data, sizeof max);
-  if (max == 0 || max > OSKIT_DMA_REAP_MAX || msg->nbytes < kReapHeader + max * sizeof(oskit_dma_completion)) {
+  oskit_u32_t limits[2] = {0, 0};  // max, min
+  if (msg->nbytes >= kReapHeader) std::memcpy(limits, msg->data, sizeof limits);
+  const oskit_u32_t max = limits[0];
+  if (max == 0 || max > OSKIT_DMA_REAP_MAX || limits[1] > max ||
+      msg->nbytes < kReapHeader + max * sizeof(oskit_dma_completion)) {
     return OSKIT_EINVAL;
   }
+  if (nonblocking() && completed_count_.load(std::memory_order_acquire) == 0) return OSKIT_EAGAIN;
+  const oskit_u32_t wanted = std::max<oskit_u32_t>(limits[1], 1);
   oskit_dma_completion taken[OSKIT_DMA_REAP_MAX];
   oskit_u32_t count = 0;
   bool room_appeared;
   {
     MutexLock lock(&mu_);
-    while (completed_.empty()) {
-      if (nonblocking()) return OSKIT_EAGAIN;
+    if (nonblocking() && completed_.empty()) return OSKIT_EAGAIN;
+    while (!nonblocking() && !reap_ready(wanted)) {
+      reap_wanted_ = reapers_waiting_++ == 0 ? wanted : std::min(reap_wanted_, wanted);
       done_.wait(&mu_);
+      reapers_waiting_--;
     }
     room_appeared = free_.empty();
     while (count < max && !completed_.empty()) {
@@ -257,7 +284,8 @@ oskit_error_t Engine::reap(oskit_devctl_msg* msg) noexcept {
       if (slot.completion.status != 0) errors_waiting_--;
       free_.push_back(slot);
     }
-    room_.notify_all();
+    mirror_completed();
+    if (submitters_waiting_ != 0) room_.notify_all();
   }
   char* out = static_cast<char*>(msg->data);
   std::memcpy(out + offsetof(oskit_dma_reap, count), &count, sizeof count);
@@ -268,10 +296,18 @@ oskit_error_t Engine::reap(oskit_devctl_msg* msg) noexcept {
   return 0;
 }
 
+bool Engine::reap_ready(oskit_u32_t wanted) const {
+  if (completed_.size() >= wanted) return true;
+  const bool more_coming = (!queued_.empty() && (ctrl_ & OSKIT_DMA_CTRL_ENABLE)) || busy_;
+  return !completed_.empty() && !more_coming;
+}
+
 oskit_error_t Engine::abort(oskit_devctl_msg* msg) noexcept {
   oskit_u32_t cancelled;
   {
     MutexLock lock(&mu_);
+    if (busy_) interrupt_.store(true, std::memory_order_relaxed);  // the rest of its batch comes back
+    while (busy_) idle_.wait(&mu_);
     cancelled = static_cast<oskit_u32_t>(queued_.size());
     for (Slot& slot : queued_) slot.completion = {slot.desc.cookie, 0, 0, OSKIT_ECANCELED, index_of(slot)};
     SlotList cancelled_slots;
@@ -293,42 +329,68 @@ void Engine::post_completions(SlotList* done) {
     if (status != 0) errors_waiting_++;
   }
   completed_.splice(completed_.end(), *done);
-  done_.notify_all();
+  mirror_completed();
+  if (reapers_waiting_ != 0 && reap_ready(reap_wanted_)) done_.notify_all();
+}
+
+void Engine::mirror_completed() {
+  completed_count_.store(static_cast<oskit_u32_t>(completed_.size()), std::memory_order_release);
 }
 
 bool Engine::take_batch(SlotList* batch) noexcept {
   MutexLock lock(&mu_);
-  while (!stopping_ && (!(ctrl_ & OSKIT_DMA_CTRL_ENABLE) || queued_.empty())) work_.wait(&mu_);
+  while (!stopping_ && (!(ctrl_ & OSKIT_DMA_CTRL_ENABLE) || queued_.empty())) {
+    worker_idle_ = true;
+    work_.wait(&mu_);
+    worker_idle_ = false;
+  }
   if (stopping_) return false;
-  const oskit_u32_t n = std::min(kBatch, static_cast<oskit_u32_t>(queued_.size()));
-  auto last = queued_.begin();
-  std::advance(last, n);
-  batch->splice(batch->end(), queued_, queued_.begin(), last, n);
+  batch->splice(batch->end(), queued_);
   busy_ = true;
   return true;
 }
 
-void Engine::complete_batch(SlotList* batch) noexcept {
-  oskit_u32_t conditions = OSKIT_ASYNCIO_READABLE;
-  for (const Slot& slot : *batch) {
+void Engine::post_executed(SlotList* batch, SlotList::iterator end, oskit_u32_t executed, bool last) noexcept {
+  SlotList done;
+  done.splice(done.end(), *batch, batch->begin(), end, executed);
+  oskit_u32_t conditions = executed != 0 ? OSKIT_ASYNCIO_READABLE : 0;
+  for (const Slot& slot : done) {
     if (slot.completion.status != 0) conditions |= OSKIT_ASYNCIO_EXCEPTION;
   }
   {
     MutexLock lock(&mu_);
-    busy_ = false;
-    post_completions(batch);
+    post_completions(&done);
+    if (last) {
+      queued_.splice(queued_.begin(), *batch);  // interrupted: not started
+      busy_ = false;
+      interrupt_.store(false, std::memory_order_relaxed);
+      idle_.notify_all();
+    }
   }
-  notify(conditions);
+  if (conditions != 0) notify(conditions);
 }
 
 void Engine::run() noexcept {
   SlotList batch;
+  Translations translations(space_.get(), device_);
   while (take_batch(&batch)) {
-    for (Slot& slot : batch) {
-      execute(space_.get(), device_, slot.desc, &slot.completion);
-      slot.completion.index = index_of(slot);
+    auto it = batch.begin();
+    oskit_u32_t executed = 0;
+    while (it != batch.end() && !interrupt_.load(std::memory_order_relaxed)) {
+      const auto next = std::next(it);
+      if (next != batch.end()) __builtin_prefetch(&next->desc);  // written by a submitter on another CPU
+      execute(&translations, it->desc, &it->completion);
+      it->completion.index = index_of(*it);
+      translations.trim();
+      it = next;
+      if (++executed == kPostEvery && it != batch.end()) {
+        translations.release();
+        post_executed(&batch, it, executed, false);
+        executed = 0;
+      }
     }
-    complete_batch(&batch);
+    translations.release();  // an idle engine holds no region: unwire never waits for it
+    post_executed(&batch, it, executed, true);
   }
 }
 

@@ -48,8 +48,8 @@
 
 /* Limits. */
 #define OSKIT_DMA_SG_MAX 64u     /* entries in one scatter-gather table */
-#define OSKIT_DMA_SUBMIT_MAX 32u /* descriptors in one OSKIT_DMA_DCMD_SUBMIT */
-#define OSKIT_DMA_REAP_MAX 32u   /* completions in one OSKIT_DMA_DCMD_REAP */
+#define OSKIT_DMA_SUBMIT_MAX 128u /* descriptors in one OSKIT_DMA_DCMD_SUBMIT */
+#define OSKIT_DMA_REAP_MAX 256u   /* completions in one OSKIT_DMA_DCMD_REAP */
 #define OSKIT_DMA_RING_MAX 4096u
 #define OSKIT_DMA_RING_DEFAULT 256u
 
@@ -91,10 +91,15 @@ struct oskit_dma_submit {
 };
 
 /* OSKIT_DMA_DCMD_REAP's data: up to max completions come back; nbytes must
- * be at least offsetof(completion) + max * sizeof(struct oskit_dma_completion). */
+ * be at least offsetof(completion) + max * sizeof(struct oskit_dma_completion).
+ * A reap that waits returns once min completions wait, or once some do and
+ * nothing else is queued or executing: waking a driver once for many
+ * completions, as an engine's interrupt moderation does. */
 struct oskit_dma_reap {
   oskit_u32_t max;   /* in: 1..OSKIT_DMA_REAP_MAX */
+  oskit_u32_t min;   /* in: 0..max; 0 means 1 */
   oskit_u32_t count; /* out */
+  oskit_u32_t reserved;
   struct oskit_dma_completion completion[OSKIT_DMA_REAP_MAX];
 };
 
@@ -109,7 +114,7 @@ struct oskit_dma_engine_info {
 };
 
 /* Control register bits (OSKIT_DMA_DCMD_SETCTRL). */
-#define OSKIT_DMA_CTRL_ENABLE 0x1u /* execute queued descriptors; clear: hold them */
+#define OSKIT_DMA_CTRL_ENABLE 0x1u /* execute queued descriptors; clear: hold them (from the next one) */
 
 /* Status register bits. */
 #define OSKIT_DMA_STATUS_ENABLED 0x1u /* the engine executes its ring */
@@ -119,7 +124,7 @@ struct oskit_dma_engine_info {
 struct oskit_dma_engine_regs {
   oskit_u32_t ctrl;      /* OSKIT_DMA_CTRL_* as last set */
   oskit_u32_t status;    /* OSKIT_DMA_STATUS_* */
-  oskit_u32_t queued;    /* descriptors submitted and not yet executed */
+  oskit_u32_t queued;    /* descriptors submitted and not yet complete */
   oskit_u32_t completed; /* completions waiting to be reaped */
   oskit_u64_t submitted_total;
   oskit_u64_t completed_total;
@@ -149,8 +154,8 @@ struct oskit_dma_engine_regs {
  * *out_ret_val say how many. Waits for one, or OSKIT_EAGAIN under
  * OSKIT_DEVCTL_F_NONBLOCK. OSKIT_EINVAL for a bad max or size. */
 #define OSKIT_DMA_DCMD_REAP OSKIT_DIOTF(OSKIT_DMA_DCMD_CLASS, 5, struct oskit_dma_reap)
-/* Completes every descriptor not yet started with OSKIT_ECANCELED;
- * *out_ret_val gets how many. */
+/* Completes every descriptor not yet started with OSKIT_ECANCELED, after the
+ * one executing now, if any; *out_ret_val gets how many. */
 #define OSKIT_DMA_DCMD_ABORT OSKIT_DION(OSKIT_DMA_DCMD_CLASS, 6)
 
 struct oskit_dma_engine_options {

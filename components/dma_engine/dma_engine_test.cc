@@ -78,10 +78,12 @@ oskit_error_t submit(oskit_devctl* engine, const std::vector<oskit_dma_desc>& de
   return engine->devctl(OSKIT_DMA_DCMD_SUBMIT, &req, nbytes, taken, nullptr);
 }
 
-// Reaps up to max completions (waits for one unless the engine is nonblocking).
-oskit_error_t reap(oskit_devctl* engine, oskit_u32_t max, std::vector<oskit_dma_completion>* out) {
+// Reaps up to max completions (waits for min unless the engine is nonblocking).
+oskit_error_t reap(oskit_devctl* engine, oskit_u32_t max, std::vector<oskit_dma_completion>* out,
+                   oskit_u32_t min = 0) {
   oskit_dma_reap req = {};
   req.max = max;
+  req.min = min;
   oskit_s32_t count = 0;
   oskit_size_t nbytes = 0;
   oskit_error_t rc = engine->devctl(OSKIT_DMA_DCMD_REAP, &req, sizeof req, &count, &nbytes);
@@ -397,6 +399,32 @@ TEST_F(DmaEngineTest, ABlockingReapWaitsForACompletion) {
   EXPECT_EQ(done[0].cookie, 5u);
 }
 
+TEST_F(DmaEngineTest, AReapWaitsForItsMinimumOrForTheRingToRunDry) {
+  Buffer b = wired(64);
+  ASSERT_EQ(submit(engine_.get(), std::vector<oskit_dma_desc>(5, fill_desc(b.addr, 8, 1))), 0);
+  enable();
+  std::vector<oskit_dma_completion> done;
+  ASSERT_EQ(reap(engine_.get(), 4, &done, 4), 0);
+  EXPECT_EQ(done.size(), 4u) << "returned before its minimum";
+  ASSERT_EQ(reap(engine_.get(), 8, &done, 8), 0) << "nothing more is coming: it must not wait for 8";
+  EXPECT_EQ(done.size(), 5u);
+  oskit_dma_reap req = {};
+  req.max = 2;
+  req.min = 3;
+  EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req, sizeof req, nullptr, nullptr), OSKIT_EINVAL) << "min above max";
+}
+
+TEST_F(DmaEngineTest, AReapWaitingOnADisabledEngineReturnsWhatIsThere) {
+  Buffer b = wired(64);
+  ASSERT_EQ(submit(engine_.get(), {fill_desc(b.addr, 8, 1), fill_desc(b.addr, 8, 1)}), 0);
+  std::vector<oskit_dma_completion> done;
+  std::thread reaper([&] { EXPECT_EQ(reap(engine_.get(), 8, &done, 2), 0); });
+  oskit_s32_t cancelled = 0;
+  ASSERT_EQ(engine_->devctl(OSKIT_DMA_DCMD_ABORT, nullptr, 0, &cancelled, nullptr), 0);
+  reaper.join();
+  EXPECT_EQ(done.size(), 2u);
+}
+
 TEST_F(DmaEngineTest, BadDescriptorsAreRefusedWholeAndQueueNothing) {
   Buffer b = wired(64);
   const oskit_dma_desc good = fill_desc(b.addr, 8, 1);
@@ -495,6 +523,50 @@ TEST_F(DmaEngineTest, AbortCancelsWhatHasNotStarted) {
   EXPECT_EQ(async->poll() & OSKIT_ASYNCIO_EXCEPTION, 0);
   EXPECT_EQ(read_bytes(b.io.get(), 0, 8), std::string(8, '\0'));
   EXPECT_EQ(regs(engine_.get()).errors_total, 2u);
+}
+
+TEST_F(DmaEngineTest, AbortWhileExecutingCancelsTheRestInOrder) {
+  ComPtr<oskit_devctl> engine = make_engine(256);
+  Buffer b = wired(64 * 1024);
+  ASSERT_EQ(set_ctrl(engine.get(), OSKIT_DMA_CTRL_ENABLE), 0);
+  std::vector<oskit_dma_desc> fills;
+  for (oskit_u64_t i = 0; i < 200; i++) fills.push_back(fill_desc(b.addr, 64 * 1024, i, i));
+  for (std::size_t i = 0; i < fills.size(); i += OSKIT_DMA_SUBMIT_MAX) {
+    std::vector<oskit_dma_desc> part(fills.begin() + i, fills.begin() + std::min(fills.size(), i + OSKIT_DMA_SUBMIT_MAX));
+    ASSERT_EQ(submit(engine.get(), part), 0);
+  }
+  oskit_s32_t cancelled = -1;
+  ASSERT_EQ(engine->devctl(OSKIT_DMA_DCMD_ABORT, nullptr, 0, &cancelled, nullptr), 0);
+  const auto done = reap_n(engine.get(), 200);
+  ASSERT_EQ(done.size(), 200u);
+  int seen_cancelled = 0;
+  for (std::size_t i = 0; i < done.size(); i++) {
+    EXPECT_EQ(done[i].cookie, i) << "completions out of order";
+    if (done[i].status == OSKIT_ECANCELED) {
+      seen_cancelled++;
+    } else {
+      EXPECT_EQ(done[i].status, 0);
+      EXPECT_EQ(seen_cancelled, 0) << "a descriptor ran after one before it was cancelled";
+    }
+  }
+  EXPECT_EQ(seen_cancelled, cancelled);
+}
+
+TEST_F(DmaEngineTest, DisablingHoldsWhatHasNotStarted) {
+  ComPtr<oskit_devctl> engine = make_engine(256);
+  Buffer b = wired(64 * 1024);
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(submit(engine.get(), std::vector<oskit_dma_desc>(100, fill_desc(b.addr, 64 * 1024, 7))), 0);
+  }
+  ASSERT_EQ(set_ctrl(engine.get(), OSKIT_DMA_CTRL_ENABLE), 0);
+  ASSERT_EQ(set_ctrl(engine.get(), 0), 0);
+  while (regs(engine.get()).status & OSKIT_DMA_STATUS_BUSY) std::this_thread::yield();
+  const oskit_dma_engine_regs held = regs(engine.get());
+  EXPECT_EQ(held.queued + held.completed, 200u);
+  for (int i = 0; i < 100; i++) sched_yield();
+  EXPECT_EQ(regs(engine.get()).completed, held.completed) << "a disabled engine went on";
+  ASSERT_EQ(set_ctrl(engine.get(), OSKIT_DMA_CTRL_ENABLE), 0);
+  EXPECT_EQ(reap_n(engine.get(), 200).size(), 200u);
 }
 
 TEST_F(DmaEngineTest, AReadOnlyOpenerMayWatchButNotProgram) {

@@ -7,36 +7,6 @@
 namespace oskit::dma_engine {
 namespace {
 
-// The translated ranges of one descriptor, held until it is done.
-class Pins {
- public:
-  Pins(oskit_dma_space* space, oskit_u32_t device) noexcept : space_(space), device_(device) {}
-  ~Pins() {
-    for (int i = 0; i < count_; i++) space_->access_end(pins_[i]);
-  }
-  Pins(const Pins&) = delete;
-  Pins& operator=(const Pins&) = delete;
-
-  // Where the CPU reaches [addr, addr + size) for access, or nullptr when the
-  // access faults (*fault_addr then gets addr).
-  char* take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept {
-    void* cpu = nullptr;
-    if (space_->access_begin(device_, static_cast<oskit_addr_t>(addr), static_cast<oskit_size_t>(size), access,
-                             &cpu, &pins_[count_]) != 0) {
-      *fault_addr = addr;
-      return nullptr;
-    }
-    count_++;
-    return static_cast<char*>(cpu);
-  }
-
- private:
-  oskit_dma_space* const space_;
-  const oskit_u32_t device_;
-  oskit_dma_pin_t pins_[2 * OSKIT_DMA_SG_MAX + 2];
-  int count_ = 0;
-};
-
 // One translated scatter-gather segment.
 struct Segment {
   char* cpu;
@@ -45,9 +15,9 @@ struct Segment {
 
 // Reads a table of count entries at addr and translates every segment it
 // lists; *total gets their length. 0, OSKIT_EFAULT or OSKIT_EINVAL.
-oskit_error_t translate_table(Pins* pins, oskit_u64_t addr, oskit_u32_t count, oskit_u32_t access,
+oskit_error_t translate_table(Translations* regions, oskit_u64_t addr, oskit_u32_t count, oskit_u32_t access,
                               Segment* segments, oskit_u64_t* total, oskit_u64_t* fault_addr) noexcept {
-  const char* table = pins->take(addr, count * sizeof(oskit_dma_sg_entry), OSKIT_DMA_READ, fault_addr);
+  const char* table = regions->take(addr, count * sizeof(oskit_dma_sg_entry), OSKIT_DMA_READ, fault_addr);
   if (table == nullptr) return OSKIT_EFAULT;
   oskit_dma_sg_entry entries[OSKIT_DMA_SG_MAX];
   std::memcpy(entries, table, count * sizeof(oskit_dma_sg_entry));
@@ -57,7 +27,7 @@ oskit_error_t translate_table(Pins* pins, oskit_u64_t addr, oskit_u32_t count, o
     *total += entries[i].length;
   }
   for (oskit_u32_t i = 0; i < count; i++) {
-    segments[i] = {pins->take(entries[i].addr, entries[i].length, access, fault_addr), entries[i].length};
+    segments[i] = {regions->take(entries[i].addr, entries[i].length, access, fault_addr), entries[i].length};
     if (segments[i].cpu == nullptr) return OSKIT_EFAULT;
   }
   return 0;
@@ -89,26 +59,26 @@ void fill(char* dst, oskit_u64_t length, oskit_u64_t pattern) noexcept {
   std::memcpy(dst + done, bytes, length - done);
 }
 
-oskit_error_t run_copy(Pins* pins, const oskit_dma_desc& d, oskit_u64_t* fault) noexcept {
-  char* src = pins->take(d.src, d.length, OSKIT_DMA_READ, fault);
-  char* dst = src != nullptr ? pins->take(d.dst, d.length, OSKIT_DMA_WRITE, fault) : nullptr;
+oskit_error_t run_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault) noexcept {
+  char* src = regions->take(d.src, d.length, OSKIT_DMA_READ, fault);
+  char* dst = src != nullptr ? regions->take(d.dst, d.length, OSKIT_DMA_WRITE, fault) : nullptr;
   if (dst == nullptr) return OSKIT_EFAULT;
   std::memmove(dst, src, d.length);
   return 0;
 }
 
-oskit_error_t run_fill(Pins* pins, const oskit_dma_desc& d, oskit_u64_t* fault) noexcept {
-  char* dst = pins->take(d.dst, d.length, OSKIT_DMA_WRITE, fault);
+oskit_error_t run_fill(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault) noexcept {
+  char* dst = regions->take(d.dst, d.length, OSKIT_DMA_WRITE, fault);
   if (dst == nullptr) return OSKIT_EFAULT;
   fill(dst, d.length, d.pattern);
   return 0;
 }
 
-oskit_error_t run_sg_copy(Pins* pins, const oskit_dma_desc& d, oskit_u64_t* fault, oskit_u64_t* bytes) noexcept {
+oskit_error_t run_sg_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault, oskit_u64_t* bytes) noexcept {
   Segment src[OSKIT_DMA_SG_MAX], dst[OSKIT_DMA_SG_MAX];
   oskit_u64_t src_total = 0, dst_total = 0;
-  oskit_error_t rc = translate_table(pins, d.src, d.src_count, OSKIT_DMA_READ, src, &src_total, fault);
-  if (rc == 0) rc = translate_table(pins, d.dst, d.dst_count, OSKIT_DMA_WRITE, dst, &dst_total, fault);
+  oskit_error_t rc = translate_table(regions, d.src, d.src_count, OSKIT_DMA_READ, src, &src_total, fault);
+  if (rc == 0) rc = translate_table(regions, d.dst, d.dst_count, OSKIT_DMA_WRITE, dst, &dst_total, fault);
   if (rc == 0 && src_total != dst_total) rc = OSKIT_EINVAL;
   if (rc != 0) return rc;
   gather_scatter(src, d.src_count, dst, d.dst_count);
@@ -133,16 +103,47 @@ bool valid_descriptor(const oskit_dma_desc& d) noexcept {
   }
 }
 
-void execute(oskit_dma_space* space, oskit_u32_t device, const oskit_dma_desc& desc,
-             oskit_dma_completion* out) noexcept {
-  Pins pins(space, device);
+char* Translations::take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept {
+  for (int i = 0; i < count_; i++) {
+    const Held& h = held_[i];
+    if (addr >= h.addr && addr - h.addr <= h.size && size <= h.size - (addr - h.addr)) return h.cpu + (addr - h.addr);
+  }
+  Held& h = held_[count_];
+  void* cpu = nullptr;
+  oskit_addr_t region_addr = 0;
+  oskit_size_t region_size = 0;
+  void* region_cpu = nullptr;
+  if (space_->access_begin(device_, static_cast<oskit_addr_t>(addr), static_cast<oskit_size_t>(size), access, &cpu,
+                           &h.pin) != 0) {
+    *fault_addr = addr;
+    return nullptr;
+  }
+  if (space_->region(h.pin, &region_addr, &region_size, &region_cpu) == 0) {
+    h = {h.pin, region_addr, region_size, static_cast<char*>(region_cpu)};
+  } else {
+    h = {h.pin, addr, size, static_cast<char*>(cpu)};  // this range alone, then
+  }
+  count_++;
+  return static_cast<char*>(cpu);
+}
+
+void Translations::trim() noexcept {
+  if (count_ > kKeep) release();
+}
+
+void Translations::release() noexcept {
+  for (int i = 0; i < count_; i++) space_->access_end(held_[i].pin);
+  count_ = 0;
+}
+
+void execute(Translations* translations, const oskit_dma_desc& desc, oskit_dma_completion* out) noexcept {
   oskit_u64_t fault = 0;
   oskit_u64_t bytes = desc.length;
   oskit_error_t rc;
   switch (desc.op) {
-    case OSKIT_DMA_OP_COPY: rc = run_copy(&pins, desc, &fault); break;
-    case OSKIT_DMA_OP_FILL: rc = run_fill(&pins, desc, &fault); break;
-    default: rc = run_sg_copy(&pins, desc, &fault, &bytes); break;
+    case OSKIT_DMA_OP_COPY: rc = run_copy(translations, desc, &fault); break;
+    case OSKIT_DMA_OP_FILL: rc = run_fill(translations, desc, &fault); break;
+    default: rc = run_sg_copy(translations, desc, &fault, &bytes); break;
   }
   out->cookie = desc.cookie;
   out->status = rc;

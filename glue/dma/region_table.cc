@@ -100,9 +100,14 @@ std::uint32_t RegionTable::generation(std::uint32_t slot) const noexcept {
 bool RegionTable::retire(std::uint32_t slot) noexcept {
   Slot* s = find(slot);
   std::uint64_t state = s->state.load(std::memory_order_relaxed);
-  while (!s->state.compare_exchange_weak(state, (state & ~kLive) | kDraining, std::memory_order_acq_rel)) {
-  }
-  return (state & kPinMask) != 0;
+  std::uint64_t next;
+  do {
+    const bool unpinned = (state & kPinMask) == 0;
+    next = unpinned ? with_generation(0, next_generation(generation_of(state))) : (state & ~kLive) | kDraining;
+  } while (!s->state.compare_exchange_weak(state, next, std::memory_order_acq_rel));
+  if ((state & kPinMask) != 0) return false;
+  push_free(slot);
+  return true;
 }
 
 void RegionTable::drain(std::uint32_t slot) noexcept {
@@ -137,19 +142,30 @@ const Region* RegionTable::pin(std::uint32_t slot, std::uint32_t generation) noe
   if (s == nullptr) return nullptr;
   const std::uint64_t before = s->state.fetch_add(1, std::memory_order_acquire);
   if ((before & kLive) != 0 && generation_of(before) == generation) return &s->region;
-  unpin(slot);
+  drop_pin(s);
   return nullptr;
 }
 
-bool RegionTable::unpin(std::uint32_t slot) noexcept {
+const Region* RegionTable::pinned(std::uint32_t slot, std::uint32_t generation) const noexcept {
+  const Slot* s = find(slot);
+  if (s == nullptr) return nullptr;
+  const std::uint64_t state = s->state.load(std::memory_order_relaxed);
+  return (state & kPinMask) != 0 && generation_of(state) == generation ? &s->region : nullptr;
+}
+
+bool RegionTable::unpin(std::uint32_t slot, std::uint32_t generation) noexcept {
   Slot* s = find(slot);
   if (s == nullptr) return false;
-  std::uint64_t state = s->state.load(std::memory_order_relaxed);
-  do {
-    if ((state & kPinMask) == 0) return false;
-  } while (!s->state.compare_exchange_weak(state, state - 1, std::memory_order_release));
-  if ((state & kDraining) != 0 && (state & kPinMask) == 1) wake_drainers();
+  const std::uint64_t state = s->state.load(std::memory_order_relaxed);
+  // A pinned slot keeps its generation until it is recycled, after its last pin.
+  if ((state & kPinMask) == 0 || generation_of(state) != generation) return false;
+  drop_pin(s);
   return true;
+}
+
+void RegionTable::drop_pin(Slot* s) noexcept {
+  const std::uint64_t before = s->state.fetch_sub(1, std::memory_order_release);
+  if ((before & kDraining) != 0 && (before & kPinMask) == 1) wake_drainers();
 }
 
 void RegionTable::wake_drainers() noexcept {

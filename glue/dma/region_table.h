@@ -53,8 +53,9 @@ class RegionTable {
   const Region* live(std::uint32_t slot, std::uint32_t generation) const noexcept;
   // The generation slot has now (0 for a slot never used).
   std::uint32_t generation(std::uint32_t slot) const noexcept;
-  // Stops new pins of the live region in slot. Returns whether accesses
-  // pinned before still hold it (then drain before recycle).
+  // Stops new pins of the live region in slot. Returns true when no access
+  // held it, and the slot is free again; false when accesses pinned before
+  // still hold it (then drain, then recycle).
   bool retire(std::uint32_t slot) noexcept;
   // Waits until the accesses pinned before retire have ended.
   void drain(std::uint32_t slot) noexcept;
@@ -64,8 +65,10 @@ class RegionTable {
   // Pins the region live in slot with generation and returns it, or nullptr
   // when there is none (never used, free, retired or of another generation).
   const Region* pin(std::uint32_t slot, std::uint32_t generation) noexcept;
-  // Ends a pin. Returns false when slot holds no pin.
-  bool unpin(std::uint32_t slot) noexcept;
+  // Ends a pin of slot with generation. Returns false when there is none.
+  bool unpin(std::uint32_t slot, std::uint32_t generation) noexcept;
+  // The region of a pin of slot with generation, or nullptr when there is none.
+  const Region* pinned(std::uint32_t slot, std::uint32_t generation) const noexcept;
 
  private:
   static constexpr std::uint32_t kChunkBits = 10;
@@ -84,6 +87,7 @@ class RegionTable {
   oskit_error_t add_slot(std::uint32_t* slot) noexcept;
   void push_free(std::uint32_t slot) noexcept;
   void wake_drainers() noexcept;
+  void drop_pin(Slot* s) noexcept;
 
   const std::uint32_t max_slots_;
   std::atomic<Slot*> chunks_[kChunks] = {};

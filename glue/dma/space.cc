@@ -59,6 +59,8 @@ class Space : public Implements<Space, oskit_dma_space> {
   OSKIT_COMDECL access_begin(oskit_u32_t device, oskit_addr_t addr, oskit_size_t size, oskit_u32_t access,
                              void** out_cpu, oskit_dma_pin_t* out_pin) noexcept override;
   OSKIT_COMDECL access_end(oskit_dma_pin_t pin) noexcept override;
+  OSKIT_COMDECL region(oskit_dma_pin_t pin, oskit_addr_t* out_addr, oskit_size_t* out_size,
+                       void** out_cpu) noexcept override;
   OSKIT_COMDECL lastfault(oskit_dma_fault_t* out_fault) noexcept override;
   OSKIT_COMDECL alloc_mem(oskit_size_t size, oskit_size_t align, void** out_cpu) noexcept override;
   OSKIT_COMDECL free_mem(void* cpu, oskit_size_t size) noexcept override;
@@ -75,9 +77,12 @@ class Space : public Implements<Space, oskit_dma_space> {
   bool physical() const noexcept { return mode_ == OSKIT_DMA_MODE_PHYS; }
   oskit_error_t wire_iova(char* cpu, oskit_size_t size, oskit_addr_t* out_addr) noexcept;
   oskit_error_t wire_physical(char* cpu, oskit_size_t size, oskit_addr_t* out_addr) noexcept;
-  // Under mu_: retires the region wired at addr with size; *slot gets its slot.
-  oskit_error_t retire(oskit_addr_t addr, oskit_size_t size, std::uint32_t* slot, bool* pinned) noexcept
+  // Retires the region wired at addr with size; *slot gets its slot and
+  // *freed whether no access held it (else drain, then recycle).
+  oskit_error_t retire(oskit_addr_t addr, oskit_size_t size, std::uint32_t* slot, bool* freed) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void count_wire(oskit_size_t size) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void count_unwire(oskit_size_t size) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Pins the region holding addr; *slot and *generation name it.
   const Region* pin(oskit_addr_t addr, std::uint32_t* slot, std::uint32_t* generation) noexcept;
   oskit_error_t fault(oskit_u32_t device, oskit_addr_t addr, oskit_size_t size, oskit_u32_t access) noexcept;
@@ -89,10 +94,10 @@ class Space : public Implements<Space, oskit_dma_space> {
   PhysIndex phys_ ABSL_GUARDED_BY(mu_);
   HugepagePool pool_;
 
-  std::atomic<std::uint64_t> regions_{0};
-  std::atomic<std::uint64_t> bytes_{0};
-  std::atomic<std::uint64_t> wires_{0};
-  std::atomic<std::uint64_t> unwires_{0};
+  std::uint64_t regions_ ABSL_GUARDED_BY(mu_) = 0;
+  std::uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::uint64_t wires_ ABSL_GUARDED_BY(mu_) = 0;
+  std::uint64_t unwires_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<std::uint64_t> faults_{0};
   alignas(64) std::atomic<std::uint64_t> accesses_{0};  // the device's line, apart from the wiring threads'
 
@@ -134,10 +139,13 @@ OSKIT_COMDECL Space::getstats(oskit_dma_stats_t* out) noexcept {
   *out = {};
   out->mode = mode_;
   out->max_regions = table_.max_slots();
-  out->regions_wired = regions_.load(std::memory_order_relaxed);
-  out->bytes_wired = bytes_.load(std::memory_order_relaxed);
-  out->wires = wires_.load(std::memory_order_relaxed);
-  out->unwires = unwires_.load(std::memory_order_relaxed);
+  {
+    MutexLock lock(&mu_);
+    out->regions_wired = regions_;
+    out->bytes_wired = bytes_;
+    out->wires = wires_;
+    out->unwires = unwires_;
+  }
   out->accesses = accesses_.load(std::memory_order_relaxed);
   out->faults = faults_.load(std::memory_order_relaxed);
   return 0;
@@ -148,12 +156,19 @@ OSKIT_COMDECL Space::wire(void* cpu_addr, oskit_size_t size, oskit_addr_t* out_a
   *out_addr = 0;
   if (size == 0 || reinterpret_cast<std::uintptr_t>(cpu_addr) > UINTPTR_MAX - size) return OSKIT_EINVAL;
   char* cpu = static_cast<char*>(cpu_addr);
-  oskit_error_t rc = physical() ? wire_physical(cpu, size, out_addr) : wire_iova(cpu, size, out_addr);
-  if (rc != 0) return rc;
-  regions_.fetch_add(1, std::memory_order_relaxed);
-  bytes_.fetch_add(size, std::memory_order_relaxed);
-  wires_.fetch_add(1, std::memory_order_relaxed);
-  return 0;
+  return physical() ? wire_physical(cpu, size, out_addr) : wire_iova(cpu, size, out_addr);
+}
+
+void Space::count_wire(oskit_size_t size) noexcept {
+  regions_++;
+  bytes_ += size;
+  wires_++;
+}
+
+void Space::count_unwire(oskit_size_t size) noexcept {
+  regions_--;
+  bytes_ -= size;
+  unwires_++;
 }
 
 oskit_error_t Space::wire_iova(char* cpu, oskit_size_t size, oskit_addr_t* out_addr) noexcept {
@@ -165,6 +180,7 @@ oskit_error_t Space::wire_iova(char* cpu, oskit_size_t size, oskit_addr_t* out_a
   if (rc != 0) return rc;
   *out_addr = iova(generation, slot, offset);
   table_.publish(slot, {cpu, size, *out_addr});
+  count_wire(size);
   return 0;
 }
 
@@ -183,11 +199,12 @@ oskit_error_t Space::wire_physical(char* cpu, oskit_size_t size, oskit_addr_t* o
     return rc;
   }
   table_.publish(slot, {cpu, size, phys});
+  count_wire(size);
   *out_addr = phys;
   return 0;
 }
 
-oskit_error_t Space::retire(oskit_addr_t addr, oskit_size_t size, std::uint32_t* slot, bool* pinned) noexcept {
+oskit_error_t Space::retire(oskit_addr_t addr, oskit_size_t size, std::uint32_t* slot, bool* freed) noexcept {
   if (physical()) {
     if (!phys_.erase(addr, size, slot)) return OSKIT_EINVAL;
   } else {
@@ -195,27 +212,23 @@ oskit_error_t Space::retire(oskit_addr_t addr, oskit_size_t size, std::uint32_t*
     const Region* r = table_.live(*slot, iova_generation(addr));
     if (r == nullptr || r->addr != addr || r->size != size) return OSKIT_EINVAL;
   }
-  *pinned = table_.retire(*slot);
-  if (!*pinned) table_.recycle(*slot);
+  *freed = table_.retire(*slot);
+  if (*freed) count_unwire(size);
   return 0;
 }
 
 OSKIT_COMDECL Space::unwire(oskit_addr_t addr, oskit_size_t size) noexcept {
   std::uint32_t slot = 0;
-  bool pinned = false;
+  bool freed = false;
   {
     MutexLock lock(&mu_);
-    oskit_error_t rc = retire(addr, size, &slot, &pinned);
-    if (rc != 0) return rc;
+    oskit_error_t rc = retire(addr, size, &slot, &freed);
+    if (rc != 0 || freed) return rc;
   }
-  if (pinned) {
-    table_.drain(slot);  // device accesses in progress end first, as an IOMMU's unmap waits for its flush
-    MutexLock lock(&mu_);
-    table_.recycle(slot);
-  }
-  regions_.fetch_sub(1, std::memory_order_relaxed);
-  bytes_.fetch_sub(size, std::memory_order_relaxed);
-  unwires_.fetch_add(1, std::memory_order_relaxed);
+  table_.drain(slot);  // device accesses in progress end first, as an IOMMU's unmap waits for its flush
+  MutexLock lock(&mu_);
+  table_.recycle(slot);
+  count_unwire(size);
   return 0;
 }
 
@@ -243,7 +256,7 @@ OSKIT_COMDECL Space::access_begin(oskit_u32_t device, oskit_addr_t addr, oskit_s
   const Region* r = pin(addr, &slot, &generation);
   if (r == nullptr) return fault(device, addr, size, access);
   if (!inside(*r, addr, size)) {
-    table_.unpin(slot);
+    table_.unpin(slot, generation);
     return fault(device, addr, size, access);
   }
   *out_cpu = r->cpu + (addr - r->addr);
@@ -255,8 +268,20 @@ OSKIT_COMDECL Space::access_begin(oskit_u32_t device, oskit_addr_t addr, oskit_s
 OSKIT_COMDECL Space::access_end(oskit_dma_pin_t pin) noexcept {
   const auto slot_plus_one = static_cast<std::uint32_t>(pin);
   const auto generation = static_cast<std::uint32_t>(pin >> 32);
-  if (slot_plus_one == 0 || table_.generation(slot_plus_one - 1) != generation) return OSKIT_EINVAL;
-  return table_.unpin(slot_plus_one - 1) ? 0 : OSKIT_EINVAL;
+  return slot_plus_one != 0 && table_.unpin(slot_plus_one - 1, generation) ? 0 : OSKIT_EINVAL;
+}
+
+OSKIT_COMDECL Space::region(oskit_dma_pin_t pin, oskit_addr_t* out_addr, oskit_size_t* out_size,
+                            void** out_cpu) noexcept {
+  if (out_addr == nullptr || out_size == nullptr || out_cpu == nullptr) return OSKIT_E_POINTER;
+  const auto slot_plus_one = static_cast<std::uint32_t>(pin);
+  const Region* r =
+      slot_plus_one == 0 ? nullptr : table_.pinned(slot_plus_one - 1, static_cast<std::uint32_t>(pin >> 32));
+  if (r == nullptr) return OSKIT_EINVAL;
+  *out_addr = r->addr;
+  *out_size = r->size;
+  *out_cpu = r->cpu;
+  return 0;
 }
 
 oskit_error_t Space::fault(oskit_u32_t device, oskit_addr_t addr, oskit_size_t size, oskit_u32_t access) noexcept {

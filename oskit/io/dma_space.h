@@ -86,6 +86,13 @@ struct oskit_dma_space : oskit_iunknown {
   /* Ends an access begun by access_begin. Returns 0, or OSKIT_EINVAL for a
    * token that names no access in progress. */
   virtual OSKIT_COMDECL access_end(oskit_dma_pin_t pin) noexcept = 0;
+  /* The wired region an access in progress lies in: *out_addr and *out_size
+   * get its device range, *out_cpu where the CPU reaches its first byte, all
+   * valid until access_end, so that a device may reach other bytes of the
+   * region meanwhile without an access of their own. Returns 0, or
+   * OSKIT_EINVAL for a token that names no access in progress. */
+  virtual OSKIT_COMDECL region(oskit_dma_pin_t pin, oskit_addr_t *out_addr, oskit_size_t *out_size,
+                               void **out_cpu) noexcept = 0;
   /* *out_fault gets the last fault. Returns 0, or OSKIT_ENOENT when no access
    * has faulted. */
   virtual OSKIT_COMDECL lastfault(oskit_dma_fault_t *out_fault) noexcept = 0;
@@ -114,6 +121,8 @@ struct oskit_dma_space_ops {
   OSKIT_COMDECL (*access_begin)(struct oskit_dma_space *s, oskit_u32_t device, oskit_addr_t addr,
                                 oskit_size_t size, oskit_u32_t access, void **out_cpu, oskit_dma_pin_t *out_pin);
   OSKIT_COMDECL (*access_end)(struct oskit_dma_space *s, oskit_dma_pin_t pin);
+  OSKIT_COMDECL (*region)(struct oskit_dma_space *s, oskit_dma_pin_t pin, oskit_addr_t *out_addr,
+                          oskit_size_t *out_size, void **out_cpu);
   OSKIT_COMDECL (*lastfault)(struct oskit_dma_space *s, oskit_dma_fault_t *out_fault);
   OSKIT_COMDECL (*alloc_mem)(struct oskit_dma_space *s, oskit_size_t size, oskit_size_t align, void **out_cpu);
   OSKIT_COMDECL (*free_mem)(struct oskit_dma_space *s, void *cpu, oskit_size_t size);
@@ -131,6 +140,8 @@ OSKIT_DECLARE_IID(oskit_dma_space, OSKIT_DMA_SPACE_IID)
 #define oskit_dma_space_access_begin(s, device, addr, size, access, out_cpu, out_pin) \
   OSKIT_CALL(oskit_dma_space_t, s, access_begin, device, addr, size, access, out_cpu, out_pin)
 #define oskit_dma_space_access_end(s, pin) OSKIT_CALL(oskit_dma_space_t, s, access_end, pin)
+#define oskit_dma_space_region(s, pin, out_addr, out_size, out_cpu) \
+  OSKIT_CALL(oskit_dma_space_t, s, region, pin, out_addr, out_size, out_cpu)
 #define oskit_dma_space_lastfault(s, out) OSKIT_CALL(oskit_dma_space_t, s, lastfault, out)
 #define oskit_dma_space_alloc_mem(s, size, align, out_cpu) \
   OSKIT_CALL(oskit_dma_space_t, s, alloc_mem, size, align, out_cpu)

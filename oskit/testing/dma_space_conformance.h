@@ -109,6 +109,26 @@ TYPED_TEST_P(DmaSpaceConformance, TheDeviceReachesAWiredRegionAtItsAddress) {
   EXPECT_EQ(this->space_->unwire(addr, 4096), 0);
 }
 
+TYPED_TEST_P(DmaSpaceConformance, AHeldAccessTellsItsWholeRegion) {
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(this->space_->wire(this->mem() + 100, 3000, &addr), 0);
+  void* cpu = nullptr;
+  oskit_dma_pin_t pin = 0;
+  ASSERT_EQ(this->space_->access_begin(this->kDevice, addr + 500, 8, OSKIT_DMA_WRITE, &cpu, &pin), 0);
+  oskit_addr_t region_addr = 0;
+  oskit_size_t region_size = 0;
+  void* region_cpu = nullptr;
+  ASSERT_EQ(this->space_->region(pin, &region_addr, &region_size, &region_cpu), 0);
+  EXPECT_EQ(region_addr, addr);
+  EXPECT_EQ(region_size, 3000u);
+  EXPECT_EQ(region_cpu, this->mem() + 100);
+  EXPECT_EQ(this->space_->region(pin, nullptr, &region_size, &region_cpu), OSKIT_E_POINTER);
+  EXPECT_EQ(this->space_->access_end(pin), 0);
+  EXPECT_EQ(this->space_->region(pin, &region_addr, &region_size, &region_cpu), OSKIT_EINVAL) << "after access_end";
+  EXPECT_EQ(this->space_->region(0, &region_addr, &region_size, &region_cpu), OSKIT_EINVAL);
+  EXPECT_EQ(this->space_->unwire(addr, 3000), 0);
+}
+
 TYPED_TEST_P(DmaSpaceConformance, AnAccessOutsideEveryRegionFaults) {
   oskit_addr_t addr = 0;
   ASSERT_EQ(this->space_->wire(this->mem(), 4096, &addr), 0);
@@ -281,6 +301,7 @@ TYPED_TEST_P(DmaSpaceConformance, ConcurrentWiringFromSeveralThreads) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(DmaSpaceConformance, TheDeviceReachesAWiredRegionAtItsAddress,
+                            AHeldAccessTellsItsWholeRegion,
                             AnAccessOutsideEveryRegionFaults, AnAccessAfterUnwireFaultsAndWritesNothing,
                             AnOldAddressNeverReachesALaterRegion, UnwireTakesExactlyWhatWireGave,
                             BadArgumentsAreRefused, NoFaultIsReportedBeforeTheFirst,
