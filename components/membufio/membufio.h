@@ -22,8 +22,10 @@
  * buffers are copied at once (a pool buffer into another of its pool's buffers
  * when one is free).
  *
- * Every method may run concurrently with any other on the same object; a copy
- * or read of bytes that another thread is writing gives old or new bytes.
+ * Every method may run concurrently with any other on the same object, setsize
+ * and copy included. As with any memory, the caller orders a read or copy of
+ * bytes against another thread's write of the same bytes; a copy-on-write copy
+ * holds each write either whole or not at all.
  */
 #ifndef COMPONENTS_MEMBUFIO_MEMBUFIO_H
 #define COMPONENTS_MEMBUFIO_MEMBUFIO_H
