@@ -9,7 +9,7 @@
 #include <cstring>
 #include <map>
 #include <string>
-#include <thread>
+#include <utility>
 
 #include "benchmark/benchmark.h"
 #include "components/dma_engine/dma_engine.h"
@@ -45,15 +45,17 @@ struct CopySetup {
     engine->devctl(OSKIT_DMA_DCMD_SETCTRL, &value, sizeof value, nullptr, nullptr);
   }
   void make_buffers(oskit_size_t size) {
-    oskit_dma_bufio_pool_create(space.get(), size, 2, pool.put());
-    pool->alloc(size, src.put());
-    pool->alloc(size, dst.put());
-    src->wire(&src_addr, 0, size);
-    dst->wire(&dst_addr, 0, size);
-    src->map(&src_cpu, 0, size);
-    dst->map(&dst_cpu, 0, size);
+    if (!space || oskit_dma_bufio_pool_create(space.get(), size, 2, pool.put()) != 0 ||
+        pool->alloc(size, src.put()) != 0 || pool->alloc(size, dst.put()) != 0 ||
+        src->wire(&src_addr, 0, size) != 0 || dst->wire(&dst_addr, 0, size) != 0 ||
+        src->map(&src_cpu, 0, size) != 0 || dst->map(&dst_cpu, 0, size) != 0) {
+      src_cpu = dst_cpu = nullptr;
+      return;
+    }
     std::memset(src_cpu, 0x5a, size);
   }
+  // Whether every part was made, wired and mapped.
+  bool ready() const { return engine && src_cpu != nullptr && dst_cpu != nullptr; }
   // Completions, waiting for at least min of them.
   oskit_u32_t reap(oskit_u32_t min = 1) {
     oskit_dma_reap req;
@@ -75,6 +77,7 @@ struct CopySetup {
 void BM_Memcpy(benchmark::State& state) {
   const auto size = static_cast<oskit_size_t>(state.range(0));
   CopySetup setup(size);
+  if (!setup.ready()) state.SkipWithError("cannot set up the buffers");
   for (auto _ : state) {
     std::memcpy(setup.dst_cpu, setup.src_cpu, size);
     benchmark::ClobberMemory();
@@ -90,6 +93,7 @@ BENCHMARK(BM_Memcpy)->RangeMultiplier(4)->Range(4 << 10, 4 << 20)->UseRealTime()
 void BM_EngineCopy(benchmark::State& state) {
   const auto size = static_cast<oskit_size_t>(state.range(0));
   CopySetup setup(size);
+  if (!setup.ready()) state.SkipWithError("cannot set up the engine and its buffers");
   const oskit_u32_t batch = static_cast<oskit_u32_t>(std::clamp<oskit_size_t>((1 << 20) / size, 1, OSKIT_DMA_SUBMIT_MAX));
   const oskit_u32_t window = std::min<oskit_u32_t>(16 * batch, kRing);  // a multiple of batch
   // Sleeping until half the window is done keeps the engine fed meanwhile.
@@ -200,8 +204,8 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       if (run.error_occurred || (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median")) continue;
       const std::string family = run.run_name.function_name;
       auto bytes = run.counters.find("bytes_per_second");
-      if (bytes != run.counters.end()) rates_[family][run.run_name.args] = bytes->second.value;
-      times_[family] = run.GetAdjustedRealTime();
+      if (bytes != run.counters.end()) rates_[family][std::stoll(run.run_name.args)] = bytes->second.value;
+      times_[family] = {run.GetAdjustedRealTime(), run.GetAdjustedCPUTime()};
     }
   }
 
@@ -213,21 +217,21 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       for (const auto& [size, rate] : engine->second) {
         auto base = memcpy_rates->second.find(size);
         if (base == memcpy_rates->second.end()) continue;
-        std::printf("  %8s bytes: %5.2f  (engine %.2f GB/s, memcpy %.2f GB/s)\n", size.c_str(), rate / base->second,
+        std::printf("  %8lld bytes: %5.2f  (engine %.2f GB/s, memcpy %.2f GB/s)\n", size, rate / base->second,
                     rate / 1e9, base->second / 1e9);
       }
     }
-    std::printf("wire+unwire per pair (goal: under 100 ns in IOVA mode)\n");
+    std::printf("wire+unwire per pair (goal: under 100 ns in IOVA mode); wall and CPU time per call\n");
     for (const char* family : {"BM_WireUnwire_MemoryBufio", "BM_WireUnwire_PoolBufio", "BM_WireUnwire_Space",
                                "BM_WireUnwire_PoolBufioPhysical", "BM_DeviceAccess"}) {
       auto t = times_.find(family);
-      if (t != times_.end()) std::printf("  %-32s %7.1f ns\n", family, t->second);
+      if (t != times_.end()) std::printf("  %-32s %7.1f ns  %7.1f ns\n", family, t->second.first, t->second.second);
     }
   }
 
  private:
-  std::map<std::string, std::map<std::string, double>> rates_;
-  std::map<std::string, double> times_;
+  std::map<std::string, std::map<long long, double>> rates_;  // bytes/s by family and transfer size
+  std::map<std::string, std::pair<double, double>> times_;  // wall, CPU
 };
 
 }  // namespace
