@@ -17,6 +17,10 @@
 extern "C" {
 #endif
 
+/* Declared at file scope so that strict C99, whose <time.h> lacks it, still
+ * sees one struct timespec in the prototypes below. */
+struct timespec;
+
 /* Creates a polling set; returns its descriptor, -ENXIO (core stopped),
  * -EMFILE, -ENFILE, -ENOMEM. */
 int evl_new_poll(void);
