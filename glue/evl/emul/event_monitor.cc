@@ -45,12 +45,13 @@ void EventMonitor::sem_put() {
 }
 
 int EventMonitor::flags_wait(ThreadRecord* self, const Deadline& d, int* bits) {
-  if (flags_trywait(bits) == 0) return 0;
-  Waiter w(self);
-  waiters_.enqueue(w);
-  const int rc = block(w, d);
-  if (rc == 0) *bits = w.value;
-  return rc;
+  while (flags_trywait(bits) != 0) {
+    Waiter w(self);
+    waiters_.enqueue(w);
+    const int rc = block(w, d);
+    if (rc != 0) return rc;
+  }
+  return 0;
 }
 
 int EventMonitor::flags_trywait(int* bits) {
@@ -61,16 +62,10 @@ int EventMonitor::flags_trywait(int* bits) {
   return 0;
 }
 
-void EventMonitor::flags_post(int bits) {
-  const int v = value() | bits;
-  Waiter* w = waiters_.head();
-  if (w == nullptr) {
-    set_value(v);
-    return;
-  }
-  set_value(0);
-  w->value = v;
-  w->wake(0);
+void EventMonitor::flags_post(int bits) { set_value(value() | bits); }
+
+void EventMonitor::flags_wake() {
+  if (value() != 0) waiters_.wake_head(0);
 }
 
 int EventMonitor::wait(ThreadRecord* self, Gate* gate, const Deadline& d) {

@@ -39,7 +39,11 @@ class EventMonitor : public BoundEventHook {
   int flags_wait(ThreadRecord* self, const Deadline& d, int* bits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
   // 0 or -EAGAIN.
   int flags_trywait(int* bits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
+  // Posting ORs bits in; flags_wake() then wakes the first waiter, which
+  // takes the bits when it resumes, as in the core (a waiter finding them
+  // gone waits again).
   void flags_post(int bits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
+  void flags_wake() ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
 
   // Event: releases gate, waits for a signal, takes gate back. 0, -EPERM
   // (gate not owned by self), -EBADFD (others wait under another gate),

@@ -32,6 +32,9 @@ namespace {
 std::atomic<Slot*>* const g_chunks = oskit_evl_fd_table;
 static_assert(kChunks == 1024, "interpose.c knows the table size");
 
+// What a slot holds while its descriptor is being closed.
+File* const kClosing = reinterpret_cast<File*>(alignof(File));
+
 // Wakes an unpublish waiting for lookups to leave a slot.
 const Event g_slot_left;
 
@@ -59,6 +62,7 @@ FileRef lookup(int fd) {
   if (s == nullptr) return FileRef();
   s->users.fetch_add(1, std::memory_order_seq_cst);
   File* f = s->file.load(std::memory_order_seq_cst);
+  if (f == kClosing) f = nullptr;
   if (f != nullptr) f->get();
   s->users.fetch_sub(1, std::memory_order_seq_cst);
   g_slot_left.wake_waiters();
@@ -80,11 +84,21 @@ bool publish(int fd, File* f) {
 File* unpublish(int fd) {
   Slot* s = slot(fd, false);
   if (s == nullptr) return nullptr;
-  File* f = s->file.exchange(nullptr, std::memory_order_seq_cst);
-  if (f == nullptr) return nullptr;
+  File* f = s->file.load(std::memory_order_seq_cst);
+  do {
+    if (f == nullptr || f == kClosing) return nullptr;
+  } while (!s->file.compare_exchange_weak(f, kClosing, std::memory_order_seq_cst));
   // Lookups that saw f take their reference before leaving the slot.
   g_slot_left.await([s] { return s->users.load(std::memory_order_seq_cst) == 0; });
   return f;
+}
+
+void forget(int fd) {
+  Slot* s = slot(fd, false);
+  if (s == nullptr) return;
+  File* closing = kClosing;
+  // A descriptor opened with the number since the kernel closed it keeps its File.
+  s->file.compare_exchange_strong(closing, nullptr, std::memory_order_seq_cst);
 }
 
 }  // namespace oskit::evl::emul

@@ -14,8 +14,13 @@ bool is_ours(int fd);
 // Makes f fd's File; false when fd is beyond the table (or memory ran out).
 bool publish(int fd, File* f);
 // Removes fd's File and returns it once no lookup can still reach it
-// (nullptr if fd is not ours). Lookups already done keep their references.
+// (nullptr if fd is not ours or already closing). Lookups already done keep
+// their references. Until forget(fd), fd stays ours but reaches no File, so
+// calls on it fail with EBADF while the close completes, as on a closed
+// descriptor.
 File* unpublish(int fd);
+// Ends what unpublish(fd) began, once the kernel descriptor is closed.
+void forget(int fd);
 
 }  // namespace oskit::evl::emul
 

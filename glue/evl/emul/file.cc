@@ -126,6 +126,7 @@ int close_file(int fd) {
   if (f->dev != nullptr) f->dev->closed();
   int rc = real::close(fd);
   int err = errno;
+  forget(fd);
   delete f;
   return rc == 0 ? 0 : -err;
 }

@@ -106,17 +106,29 @@ int evl_trywait_flags(struct evl_flags* flg, int* r_bits) {
 
 int evl_post_flags(struct evl_flags* flg, int bits) {
   if (bits == 0) return -EINVAL;
-  return with_flags(flg, [bits](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    m->event()->flags_post(bits);
+  FileRef ref;
+  Monitor* m;
+  const int rc = resolve(flg, &ref, &m);
+  if (rc < 0) return rc;
+  with_monitor(m, [bits](Monitor* mon) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
+    mon->event()->flags_post(bits);
     return 0;
   });
+  // The waiter is woken once pollers have been told, so that the poster
+  // returns before the waiter takes the bits, as it would from the core.
+  MutexLock lock(&core_lock);
+  m->event()->flags_wake();
+  return 0;
 }
 
 int evl_peek_flags(struct evl_flags* flg, int* r_bits) {
-  return with_flags(flg, [r_bits](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    *r_bits = m->state.u.event.value;
-    return 0;
-  });
+  // A read of the shared state, without the core, as libevl does.
+  FileRef ref;
+  Monitor* m;
+  const int rc = resolve(flg, &ref, &m);
+  if (rc < 0) return rc;
+  *r_bits = __atomic_load_n(&m->state.u.event.value, __ATOMIC_ACQUIRE);
+  return 0;
 }
 
 }  // extern "C"

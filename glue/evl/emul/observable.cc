@@ -273,8 +273,10 @@ unsigned int Observable::poll(unsigned int events) {
     }
     return ready;
   }
-  if (tls_subscriptions == nullptr) return POLLERR;
+  // A caller that never subscribed anywhere still learns about room to send;
+  // waiting for input it cannot get is an error.
   const Observer* o = find_caller();
+  if (o == nullptr && tls_subscriptions == nullptr && (events & (POLLIN | POLLRDNORM)) != 0) ready |= POLLERR;
   if (o != nullptr && !o->stale && o->count > 0) ready |= POLLIN | POLLRDNORM;
   return ready;
 }
