@@ -58,6 +58,37 @@ TEST_F(FlagsTest, AWaiterGetsWhatIsPosted) {
   EXPECT_EQ(evl_close_flags(&flg), 0);
 }
 
+TEST_F(FlagsTest, AWaiterFindingTheBitsTakenWaitsAgain) {
+  struct evl_flags flg;
+  ASSERT_GE(evl_new_flags(&flg, nullptr), 0);
+  std::atomic<int> got{0};
+  std::atomic<int> self{-1};
+  auto waiter = start_evl_thread(unique_name("flags-again"), [&] {
+    int bits = 0;
+    self = evl_get_self();
+    EXPECT_EQ(evl_wait_flags(&flg, &bits), 0);
+    got = bits;
+  });
+  ASSERT_TRUE(waiter.ok());
+  while (self < 0) usleep(1000);
+  wait_until_blocked(self);
+  // The posted bits stay in the group until the woken waiter takes them:
+  // whoever comes first gets them, the other one does not.
+  EXPECT_EQ(evl_post_flags(&flg, 0x1), 0);
+  int bits = 0;
+  const bool taken_here = evl_trywait_flags(&flg, &bits) == 0;
+  if (taken_here) {
+    EXPECT_EQ(bits, 0x1);
+    wait_until_blocked(self);
+    EXPECT_EQ(evl_post_flags(&flg, 0x2), 0);
+  }
+  (*waiter)->join();
+  EXPECT_EQ(got, taken_here ? 0x2 : 0x1);
+  EXPECT_EQ(evl_peek_flags(&flg, &bits), 0);
+  EXPECT_EQ(bits, 0);
+  EXPECT_EQ(evl_close_flags(&flg), 0);
+}
+
 TEST_F(FlagsTest, TimedWaitTimesOut) {
   struct evl_flags flg;
   ASSERT_GE(evl_new_flags(&flg, nullptr), 0);

@@ -1,6 +1,7 @@
 // Observables (<evl/observable.h>): subscribers (attached or not) each get
 // the notices sent, or one of them in turn for a master observable;
-// EVL_NOTIFY_ONCHANGE drops repeats; closing ends subscriptions; an
+// EVL_NOTIFY_ONCHANGE drops repeats; closing ends subscriptions; a sender
+// that never subscribed polls for room to send; an
 // observable thread receives the core's health-monitoring notices.
 #include <errno.h>
 #include <fcntl.h>
@@ -145,11 +146,14 @@ TEST_F(ObservableTest, ClosingEndsSubscriptions) {
   ASSERT_GE(ofd, 0);
   std::atomic<int> reader{-1};
   std::atomic<int> got{1};
+  std::atomic<int> unsubscribed{1};
   auto t = start_evl_thread(unique_name("observable-closed"), [&] {
     ASSERT_EQ(evl_subscribe(ofd, 4, 0), 0);
     reader = evl_get_self();
     struct evl_notification nf;
     got = evl_read_observable(ofd, &nf, 1);
+    // Woken while the close is still under way: the descriptor is gone.
+    unsubscribed = evl_unsubscribe(ofd);
   });
   ASSERT_TRUE(t.ok());
   while (reader < 0) usleep(1000);
@@ -157,6 +161,32 @@ TEST_F(ObservableTest, ClosingEndsSubscriptions) {
   EXPECT_EQ(close(ofd), 0);
   (*t)->join();
   EXPECT_EQ(got, -EBADF);
+  EXPECT_EQ(unsubscribed, -EBADF);
+}
+
+TEST_F(ObservableTest, ASenderThatNeverSubscribedSeesRoomButNoInput) {
+  const int ofd = evl_new_observable(nullptr);
+  ASSERT_GE(ofd, 0);
+  std::atomic<int> observer{-1};
+  std::atomic<int> got{0};
+  auto t = start_evl_thread(unique_name("observable-room"), [&] {
+    ASSERT_EQ(evl_subscribe(ofd, 1, 0), 0);
+    observer = evl_get_self();
+    struct evl_notification nf;
+    got = evl_read_observable(ofd, &nf, 1);
+  });
+  ASSERT_TRUE(t.ok());
+  while (observer < 0) usleep(1000);
+  wait_until_blocked(observer);
+  run_on_evl_thread("observable-sender", [ofd] {
+    EXPECT_EQ(evl_wait_for(ofd, POLLOUT), static_cast<unsigned int>(POLLOUT));
+    EXPECT_EQ(evl_wait_for(ofd, POLLIN) & (POLLIN | POLLERR), static_cast<unsigned int>(POLLERR));
+    struct evl_notice n = notice(EVL_NOTICE_USER, 5);
+    EXPECT_EQ(evl_update_observable(ofd, &n, 1), 1);
+  });
+  (*t)->join();
+  EXPECT_EQ(got, 1);
+  close(ofd);
 }
 
 TEST_F(ObservableTest, PollReportsNoticesAndRoom) {
