@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -103,8 +105,8 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
     if (in_ == nullptr) return -ENOMEM;
     int rc = in_->init(bufsz);
     if (rc < 0) return rc;
-    stop_fd_ = eventfd(0, EFD_CLOEXEC);
-    if (stop_fd_ < 0) return -errno;
+    in_wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (in_wake_fd_ < 0) return -errno;
   }
   if (!name_.empty()) {
     int rc = proxy_names().reserve(name_);
@@ -139,8 +141,7 @@ void Proxy::stop_workers() {
   raise(kStopping);
   if (out_ != nullptr) out_data_.wake_all();
   if (in_ != nullptr) {
-    uint64_t one = 1;
-    if (stop_fd_ >= 0) real::write(stop_fd_, &one, sizeof one);
+    if (in_wake_fd_ >= 0) wake_input_worker();
     in_space_.wake_all();
   }
   if (out_worker_ != nullptr) out_worker_->join();
@@ -150,7 +151,7 @@ void Proxy::stop_workers() {
 Proxy::~Proxy() {
   if (name_reserved_) proxy_names().release(name_);
   if (target_ >= 0) real::close(target_);
-  if (stop_fd_ >= 0) real::close(stop_fd_);
+  if (in_wake_fd_ >= 0) real::close(in_wake_fd_);
 }
 
 // ------------------------------------------------------------- poll
@@ -162,12 +163,25 @@ unsigned int Proxy::poll(unsigned int events) const {
   if (!readable() && !writable()) return events != 0 ? POLLERR : 0;
   unsigned int m = 0;
   if (writable() && out_->fill() == 0) m |= POLLOUT | POLLWRNORM;
-  if (readable() && in_->avail() > 0) m |= POLLIN | POLLRDNORM;
+  if (readable() && (in_->avail() > 0 || target_readable_.load(std::memory_order_acquire))) m |= POLLIN | POLLRDNORM;
   if ((events & (POLLIN | POLLRDNORM)) && !readable()) m |= POLLERR;
   if ((events & (POLLOUT | POLLWRNORM)) && !writable()) m |= POLLERR;
   const uint64_t s = state_.load(std::memory_order_relaxed);
   if (field(s, kOutError) || field(s, kOutFailed) || field(s, kInError)) m |= POLLERR;
   return m;
+}
+
+uint64_t Proxy::input_waiting() const {
+  if (!readable()) return 0;
+  const uint64_t ringed = in_->avail();
+  if (!target_readable_.load(std::memory_order_acquire)) return ringed;
+  // The kernel's count for the target (asked directly: this is the core's
+  // own look at the target, not a system call of the caller), else a unit.
+  int held = 0;
+  if (!oskit_evl_is_ours(target_) && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held > 0) {
+    return ringed + static_cast<uint64_t>(held);
+  }
+  return ringed + std::max<size_t>(gran_, 1);
 }
 
 // ------------------------------------------------------------- output
@@ -339,12 +353,45 @@ void Proxy::linger() {
 
 // ------------------------------------------------------------- input
 
+// The input side reads from the target on demand only, as the core does: a
+// reader finding the ring empty asks the worker for data; until one asks,
+// the worker watches the target so that pollers learn it has some.
+
+void Proxy::wake_input_worker() {
+  uint64_t one = 1;
+  real::write(in_wake_fd_, &one, sizeof one);
+}
+
+void Proxy::want_input() {
+  if (!in_wanted_.exchange(true, std::memory_order_acq_rel)) wake_input_worker();
+}
+
+bool Proxy::woken_to_stop() {
+  uint64_t count;
+  real::read(in_wake_fd_, &count, sizeof count);
+  return has(kStopping);
+}
+
+bool Proxy::await_demand() {
+  while (!in_wanted_.load(std::memory_order_acquire)) {
+    const bool watching = !target_readable_.load(std::memory_order_relaxed);
+    struct pollfd p[2] = {{in_wake_fd_, POLLIN, 0}, {watching ? target_ : -1, POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0 && errno != EINTR) return false;
+    if (p[0].revents && woken_to_stop()) return false;
+    if (watching && p[1].revents) {
+      target_readable_.store(true, std::memory_order_release);
+      notify(file_);
+    }
+  }
+  return true;
+}
+
 int Proxy::read_exact_unit(char* dst, size_t unit) {
   size_t got = 0;
   while (got < unit) {
-    struct pollfd p[2] = {{target_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    struct pollfd p[2] = {{target_, POLLIN, 0}, {in_wake_fd_, POLLIN, 0}};
     if (::poll(p, 2, -1) < 0 && errno != EINTR) return -errno;
-    if (p[1].revents) return -ECANCELED;
+    if (p[1].revents && woken_to_stop()) return -ECANCELED;
     if (p[0].revents == 0) continue;
     const oskit_evl_target_io* io = io_.load(std::memory_order_acquire);
     ssize_t n = io->read(io->ctx, target_, dst + got, unit - got);
@@ -363,6 +410,7 @@ void Proxy::input_loop() {
   const size_t chunk = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
   std::unique_ptr<char[]> staging(new char[chunk]);
   while (!has(kStopping)) {
+    if (!await_demand()) break;
     uint32_t ticket = in_space_.ticket();
     size_t room = in_->room();
     size_t want = gran_ > 1 ? gran_ : std::min(room, chunk);
@@ -371,14 +419,17 @@ void Proxy::input_loop() {
       file_->sync_readiness();
       continue;
     }
+    target_readable_.store(false, std::memory_order_release);
     int n = read_exact_unit(staging.get(), want);
     if (n == -ECANCELED) break;
     if (n == 0) {
       raise(kInputEof);
       in_data_.wake_all();
       notify(file_);
-      struct pollfd p = {stop_fd_, POLLIN, 0};
-      ::poll(&p, 1, -1);
+      while (!has(kStopping)) {
+        struct pollfd p = {in_wake_fd_, POLLIN, 0};
+        if (::poll(&p, 1, -1) > 0 && woken_to_stop()) break;
+      }
       break;
     }
     if (n < 0) {
@@ -391,6 +442,7 @@ void Proxy::input_loop() {
       continue;
     }
     relayed_in_.fetch_add(n, std::memory_order_relaxed);
+    in_wanted_.store(false, std::memory_order_release);
     in_->push(staging.get(), n);
     in_data_.wake_all();
     notify(file_);
@@ -416,6 +468,7 @@ ssize_t Proxy::read(File* f, void* buf, size_t count) {
       if (int e = take_field(kInError)) return -e;
     }
     if (s & kInputEof) return 0;
+    want_input();
     if (f->flags.load(std::memory_order_relaxed) & O_NONBLOCK) return -EAGAIN;
     if (s & kClosing) return -EBADF;
     in_data_.wait(ticket);

@@ -44,8 +44,9 @@ class Proxy {
   bool readable() const { return in_ != nullptr; }
   bool writable() const { return out_ != nullptr; }
   unsigned int poll(unsigned int events) const;
-  // Input bytes ready for a reader (0 without an input side).
-  uint64_t input_waiting() const { return readable() ? in_->avail() : 0; }
+  // Input bytes a reader can have without waiting for new input: those in
+  // the ring and those the target holds (0 without an input side).
+  uint64_t input_waiting() const;
   ssize_t write(File* f, const void* buf, size_t count);
   ssize_t read(File* f, void* buf, size_t count);
   int mmap(void* addr, size_t length, int prot, int flags, off_t offset, void** mapped);
@@ -80,6 +81,12 @@ class Proxy {
   bool idle_spin();
   void linger();
   void input_loop();
+  // Until a reader wants input; false when the workers stop.
+  bool await_demand();
+  void want_input();
+  void wake_input_worker();
+  // Drains the input worker's wake-ups; true if it is to stop.
+  bool woken_to_stop();
   bool relay(OutRing::Batch* b);
   int write_target(struct iovec* iov, int cnt);
   void report(int e, const char* what);
@@ -87,7 +94,7 @@ class Proxy {
 
   File* file_ = nullptr;
   int target_ = -1;
-  int stop_fd_ = -1;
+  int in_wake_fd_ = -1;  // readers (input wanted) and stop_workers() -> input worker
   size_t gran_ = 0;
   std::string name_;
   bool name_reserved_ = false;
@@ -102,6 +109,8 @@ class Proxy {
   std::unique_ptr<oskit::env::WorkerThread> in_worker_;
   std::atomic<const oskit_evl_target_io*> io_{&kDefaultTargetIo};
   std::atomic<uint64_t> state_{0};
+  std::atomic<bool> in_wanted_{false};        // a reader found the input ring empty
+  std::atomic<bool> target_readable_{false};  // as the input worker last saw it
   std::atomic<uint64_t> relayed_out_{0};
   std::atomic<uint64_t> relayed_in_{0};
   std::atomic<uint64_t> errors_{0};

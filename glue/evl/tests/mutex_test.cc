@@ -2,6 +2,7 @@
 // inheritance and protection as evl_get_state() reports them, deadlock
 // detection along the chain of owners, and the errors of each call.
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,15 +192,43 @@ TEST_F(MutexTest, DeadlocksAreDetectedAlongTheChain) {
   EXPECT_EQ(evl_close_mutex(&b), 0);
 }
 
+// Whether this process may give its threads real-time policies, which the
+// emulated core then applies to them.
+bool real_time_allowed() {
+  struct sched_param old_param;
+  int old_policy;
+  pthread_getschedparam(pthread_self(), &old_policy, &old_param);
+  struct sched_param param = {};
+  param.sched_priority = 1;
+  if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) != 0) return false;
+  pthread_setschedparam(pthread_self(), old_policy, &old_param);
+  return true;
+}
+
+// Keeps the calling thread on one CPU.
+void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  ASSERT_EQ(pthread_setaffinity_np(pthread_self(), sizeof set, &set), 0);
+}
+
 TEST_F(MutexTest, AHigherPriorityLockerStealsAHandedOverMutex) {
+  // The victim must not resume before the thief tries again: both share a
+  // CPU, where the host runs the higher SCHED_FIFO priority first.
+  if (!real_time_allowed()) GTEST_SKIP() << "needs SCHED_FIFO (root or CAP_SYS_NICE)";
   struct evl_mutex m;
   ASSERT_GE(evl_new_mutex(&m, nullptr), 0);
+  const int cpu = sched_getcpu();
+  ASSERT_GE(cpu, 0);
   run_on_evl_thread("mutex-steal", [&] {
+    pin_to(cpu);
     set_self(SCHED_FIFO, 5);
     EXPECT_EQ(evl_lock_mutex(&m), 0);
     std::atomic<int> victim_fd{-1};
     std::atomic<bool> acquired{false};
     auto victim = start_evl_thread(unique_name("mutex-victim"), [&] {
+      pin_to(cpu);
       set_self(SCHED_FIFO, 1);
       victim_fd = evl_get_self();
       EXPECT_EQ(evl_lock_mutex(&m), 0);

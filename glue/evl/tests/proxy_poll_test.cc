@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <thread>
@@ -119,6 +121,26 @@ TEST_F(ProxyPollTest, PollinWhenInputDataAvailable) {
   EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
   close(ep);
   close(fd);
+}
+
+// As the core does, a proxy reads from its target when a reader asks, not
+// ahead: pollers see the target's input, which stays there until then.
+TEST_F(ProxyPollTest, InputIsReadFromTheTargetOnlyWhenAReaderAsks) {
+  const int efd = eventfd(7, EFD_CLOEXEC);
+  ASSERT_GE(efd, 0);
+  int fd = evl_create_proxy(efd, 8, 8, EVL_CLONE_INPUT | EVL_CLONE_OUTPUT, nullptr);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(evl_wait_for(fd, POLLIN), static_cast<unsigned>(POLLIN));
+  uint64_t value = 0;
+  ASSERT_EQ(oob_read(fd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(value, 7u);
+  value = 9;
+  ASSERT_EQ(oob_write(fd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(kernel_wait_for(fd, POLLIN) & POLLIN, POLLIN) << "the target has input again";
+  ASSERT_EQ(::read(efd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(value, 9u) << "the proxy left it in the target";
+  close(fd);
+  close(efd);
 }
 
 TEST_F(ProxyPollTest, PollerrOnDirectionNotEnabled) {
