@@ -121,9 +121,13 @@ void Element::detach(File* f) {
   files_.erase(std::remove(files_.begin(), files_.end(), f), files_.end());
 }
 
-void Element::notify_pollers() {
+void Element::notify_pollers() { notify_files(notify); }
+
+void Element::notify_pollers_from_interrupt() { notify_files(notify_from_interrupt); }
+
+void Element::notify_files(void (*tell)(File*)) {
   MutexLock lock(&files_mu_);
-  for (File* f : files_) notify(f);
+  for (File* f : files_) tell(f);
 }
 
 void Element::put() {

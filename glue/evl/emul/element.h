@@ -46,6 +46,8 @@ class Element {
   // Called without core_lock (refreshing a descriptor asks the element's poll
   // operation, which may take it).
   void notify_pollers() ABSL_LOCKS_EXCLUDED(core_lock);
+  // The same from the emulated core's timer interrupt (readiness_relay.h).
+  void notify_pollers_from_interrupt() ABSL_LOCKS_EXCLUDED(core_lock);
 
   // The observable behind the element's files, if any.
   virtual class Observable* observable() { return nullptr; }
@@ -76,6 +78,7 @@ class Element {
   void detach(File* f);
 
  private:
+  void notify_files(void (*tell)(File*)) ABSL_LOCKS_EXCLUDED(core_lock);
   const char* const type_;
   std::string name_;
   bool named_ = false;

@@ -215,7 +215,7 @@ void TickQueue::run() {
       kicked_.store(false, std::memory_order_release);
     }
     for (Timer* t : fired) {
-      t->notify_pollers();
+      t->notify_pollers_from_interrupt();
       t->put();
     }
     sleep_until(wakeup_, kicked_, next);
