@@ -11,10 +11,7 @@ void DropLog::log(env::LogLevel, absl::string_view message) noexcept {
   const std::size_t at = message.find(kDropped);
   const std::size_t name_at = message.find(kProxy);
   const std::size_t name_end = name_at == absl::string_view::npos ? name_at : message.find("': ", name_at);
-  if (at == absl::string_view::npos || name_end == absl::string_view::npos) {
-    other_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
+  if (at == absl::string_view::npos || name_end == absl::string_view::npos) return;
   std::size_t begin = at;
   while (begin > 0 && std::isdigit(static_cast<unsigned char>(message[begin - 1]))) --begin;
   std::uint64_t n = 0;

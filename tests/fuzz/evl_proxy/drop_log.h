@@ -5,7 +5,6 @@
 #ifndef TESTS_FUZZ_EVL_PROXY_DROP_LOG_H
 #define TESTS_FUZZ_EVL_PROXY_DROP_LOG_H
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -31,15 +30,12 @@ class DropLog : public env::Environment {
   // Bytes reported dropped since the program began, by the proxy named
   // (the empty name: anonymous proxies).
   std::uint64_t dropped(const std::string& proxy) const;
-  // Messages that were not drop reports (warnings included).
-  std::uint64_t other_messages() const { return other_.load(std::memory_order_relaxed); }
 
  private:
   static env::Environment& host() { return env::host(); }
 
   mutable std::mutex mu_;
   std::map<std::string, std::uint64_t> dropped_;
-  std::atomic<std::uint64_t> other_{0};
 };
 
 }  // namespace oskit::fuzz
