@@ -219,8 +219,10 @@ class ProxyFuzz {
       case 0:
       case 1:
       case 2:
-      case 3:
         write(s);
+        break;
+      case 3:
+        burst(s);
         break;
       case 4:
       case 5:
@@ -389,8 +391,21 @@ class ProxyFuzz {
 
   void write(Session& s) {
     const std::size_t count = some_count(s);
-    if (!s.nonblock && s.target->gated()) return;  // would wait for a target that never drains
+    write_checked(s, count, static_cast<Via>(in_.pick(3)));
+  }
+
+  // Many small writes in a row, until one does not take its bytes.
+  void burst(Session& s) {
+    const std::size_t count = s.unit * static_cast<std::size_t>(in_.range(1, 4));
     const Via via = static_cast<Via>(in_.pick(3));
+    for (int n = static_cast<int>(in_.range(1, 2048)); n > 0; --n) {
+      if (write_checked(s, count, via) != static_cast<ssize_t>(count)) break;
+    }
+  }
+
+  // Writes count bytes and checks the result; returns it.
+  ssize_t write_checked(Session& s, std::size_t count, Via via) {
+    if (!s.nonblock && s.target->gated()) return 0;  // would wait for a target that never drains
     const std::string data = stream_bytes(s.salt, s.accepted.size(), count);
     const ssize_t rc = write_via(via, s.fd, data.data(), count);
     FUZZ_TRACE("fd %d: write %zu via %d -> %zd", s.fd, count, static_cast<int>(via), rc);
@@ -401,28 +416,28 @@ class ProxyFuzz {
     };
     if (count == 0 && via == Via::kProxyCall) {  // "Zero is acceptable and leads to a null-effect"
       FUZZ_CHECK_EQ(rc, 0, "%s", what());
-      return;
+      return rc;
     }
     if (!s.out) {
       FUZZ_CHECK_EQ(rc, -ENXIO, "%s: no output side", what());
-      return;
+      return rc;
     }
     if (count == 0) {
       FUZZ_CHECK_EQ(rc, 0, "%s", what());
-      return;
+      return rc;
     }
     if (count > s.bufsz) {
       FUZZ_CHECK_EQ(rc, -EFBIG, "%s: larger than the ring", what());
-      return;
+      return rc;
     }
     if (s.granularity > 1 && count % s.granularity != 0) {
       FUZZ_CHECK_EQ(rc, -EINVAL, "%s", what());
-      return;
+      return rc;
     }
     const int failure = s.target->output_failure();
     if (s.failure_confirmed) {
       FUZZ_CHECK_EQ(rc, -failure, "%s: the target failed for good", what());
-      return;
+      return rc;
     }
 
     if (rc == static_cast<ssize_t>(count)) {
@@ -432,15 +447,15 @@ class ProxyFuzz {
       s.fill += count;
       s.since_drain += count;
       s.drained = false;
-      return;
+      return rc;
     }
     if (rc == -EAGAIN) {
       FUZZ_CHECK(s.nonblock, "%s: EAGAIN in blocking mode", what());
       FUZZ_CHECK(!s.exact || s.fill + count > s.bufsz || kEarlyEagainForSmallRecords,
                  "%s: EAGAIN with room for the payload", what());
-      return;
+      return rc;
     }
-    if (failure != 0 && rc == -failure) return;  // the permanent failure, seen before a drain confirms it
+    if (failure != 0 && rc == -failure) return rc;  // the permanent failure, seen before a drain confirms it
     // Each report takes at least one error the target gave.
     FUZZ_CHECK(rc < 0 && is_reported_errno(static_cast<int>(-rc)) && s.output_reports < errors_after,
                "%s gave %zd (transient errors so far %llu, reported %llu)", what(), rc,
@@ -448,6 +463,7 @@ class ProxyFuzz {
     ++s.output_reports;
     s.errors_after_last_report = errors_after;
     s.must_report = false;
+    return rc;
   }
 
   // Waits for POLLOUT (all output reached the target, or was given up on)
