@@ -1,62 +1,16 @@
 #include "components/membufio/membufio.h"
 
+#include "components/membufio/memory_bufio.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/inlined_vector.h"
-#include "oskit/com/implements.h"
 #include "oskit/io/copy.h"
 #include "oskit/io/range.h"
-#include "oskit/sync/mutex.h"
 
-namespace oskit {
+namespace oskit::membufio {
 namespace {
-
-class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
- public:
-  using FreeFn = void (*)(void* cookie, void* buf);
-
-  // A zero-filled heap buffer of size bytes; empty on exhaustion.
-  static ComPtr<oskit_bufio> create(oskit_size_t size) noexcept;
-  // A fixed-size buffer over [buf, buf+size); free(cookie, buf) at the last release.
-  static ComPtr<oskit_bufio> create_extern(void* buf, oskit_size_t size, FreeFn free, void* cookie) noexcept;
-
-  OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
-  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                      oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
-  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
-  OSKIT_COMDECL map(void** out_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unmap(void* addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL wire(oskit_addr_t* out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio** out_io) noexcept override;
-
- protected:
-  enum class Memory { kOwned, kExternal };
-  MemoryBufio(char* data, oskit_size_t size, Memory memory, FreeFn free, void* cookie) noexcept;
-  ~MemoryBufio() override;
-
- private:
-  struct Mapping {
-    void* addr;
-    oskit_off_t offset;
-    oskit_size_t amount;
-  };
-
-  bool owns_memory() const noexcept { return memory_ == Memory::kOwned; }
-
-  char* data_;
-  oskit_size_t size_;
-  const Memory memory_;
-  const FreeFn free_;
-  void* const cookie_;
-  Mutex mu_;
-  absl::InlinedVector<Mapping, 2> mappings_ ABSL_GUARDED_BY(mu_);
-};
 
 // Sizes past the offset type's range cannot be described by getsize.
 constexpr oskit_size_t kMaxSize = static_cast<oskit_size_t>(std::numeric_limits<oskit_off_t>::max());
@@ -67,6 +21,8 @@ char* allocate_zeroed(oskit_size_t size) noexcept {
   if (p) std::memset(p, 0, size);
   return p;
 }
+
+}  // namespace
 
 MemoryBufio::MemoryBufio(char* data, oskit_size_t size, Memory memory, FreeFn free, void* cookie) noexcept
     : data_(data), size_(size), memory_(memory), free_(free), cookie_(cookie) {}
@@ -180,6 +136,8 @@ OSKIT_COMDECL MemoryBufio::copy(oskit_off_t offset, oskit_size_t amount, oskit_b
   return 0;
 }
 
+namespace {
+
 // The heap as a pool: any size, a new buffer each time.
 class HeapPool : public Implements<HeapPool, oskit_bufio_pool> {
  public:
@@ -195,19 +153,19 @@ class HeapPool : public Implements<HeapPool, oskit_bufio_pool> {
 };
 
 }  // namespace
-}  // namespace oskit
+}  // namespace oskit::membufio
 
 extern "C" oskit_error_t oskit_bufio_heap_pool_create(oskit_bufio_pool_t** out_pool) {
   if (out_pool == nullptr) return OSKIT_E_POINTER;
-  *out_pool = oskit::make<oskit::HeapPool>().detach();
+  *out_pool = oskit::make<oskit::membufio::HeapPool>().detach();
   return *out_pool != nullptr ? 0 : OSKIT_ENOMEM;
 }
 
 extern "C" oskit_bufio_t* oskit_bufio_create(oskit_size_t size) {
-  return oskit::MemoryBufio::create(size).detach();
+  return oskit::membufio::MemoryBufio::create(size).detach();
 }
 
 extern "C" oskit_bufio_t* oskit_create_extern_bufio(void* buf, oskit_size_t size, void (*free)(void*, void*),
                                                    void* cookie) {
-  return oskit::MemoryBufio::create_extern(buf, size, free, cookie).detach();
+  return oskit::membufio::MemoryBufio::create_extern(buf, size, free, cookie).detach();
 }
