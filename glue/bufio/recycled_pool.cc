@@ -1,14 +1,13 @@
-// The bounded pool of recycled buffers (membufio.h).
+#include "glue/bufio/recycled_pool.h"
+
 #include <cstddef>
-#include <cstring>
 #include <limits>
 
 #include <boost/intrusive/slist.hpp>
 
-#include "components/membufio/membufio.h"
-#include "components/membufio/memory_bufio.h"
+#include "glue/bufio/memory_bufio.h"
 
-namespace oskit::membufio {
+namespace oskit::bufio {
 namespace {
 
 class RecycledPool;
@@ -112,13 +111,12 @@ OSKIT_COMDECL_U PooledBufio::release() noexcept {
 }
 
 }  // namespace
-}  // namespace oskit::membufio
 
-extern "C" oskit_error_t oskit_bufio_recycled_pool_create(oskit_size_t count, oskit_size_t size,
-                                                          oskit_bufio_pool_t** out_pool) {
-  if (out_pool == nullptr) return OSKIT_E_POINTER;
-  *out_pool = nullptr;
+oskit_error_t make_recycled_pool(oskit_size_t count, oskit_size_t size, ComPtr<oskit_bufio_pool>* out) noexcept {
+  out->reset();
   if (count == 0 || size == 0) return OSKIT_EINVAL;
-  *out_pool = oskit::membufio::RecycledPool::create(count, size).detach();
-  return *out_pool != nullptr ? 0 : OSKIT_ENOMEM;
+  *out = RecycledPool::create(count, size);
+  return *out ? 0 : OSKIT_ENOMEM;
 }
+
+}  // namespace oskit::bufio

@@ -1,7 +1,10 @@
-// The memory bufio of this component (membufio.h): heap memory it owns or
-// caller memory, shared by the factories and the pools of the component.
-#ifndef COMPONENTS_MEMBUFIO_MEMORY_BUFIO_H
-#define COMPONENTS_MEMBUFIO_MEMORY_BUFIO_H
+// A bufio over memory (OSKit manual 7.4): heap memory it owns, or caller
+// memory. What components/membufio exports, and what the recycled pool
+// (recycled_pool.h) hands out. Reads and writes are lock-free copies; setsize
+// (owned memory only) must not run concurrently with I/O on the object and
+// fails with OSKIT_EBUSY while a region is mapped.
+#ifndef GLUE_BUFIO_MEMORY_BUFIO_H
+#define GLUE_BUFIO_MEMORY_BUFIO_H
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
@@ -10,7 +13,7 @@
 #include "oskit/io/bufio.h"
 #include "oskit/sync/mutex.h"
 
-namespace oskit::membufio {
+namespace oskit::bufio {
 
 class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
  public:
@@ -56,6 +59,6 @@ class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, osk
   absl::InlinedVector<Mapping, 2> mappings_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace oskit::membufio
+}  // namespace oskit::bufio
 
-#endif  // COMPONENTS_MEMBUFIO_MEMORY_BUFIO_H
+#endif  // GLUE_BUFIO_MEMORY_BUFIO_H
