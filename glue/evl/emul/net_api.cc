@@ -214,12 +214,12 @@ ssize_t oob_recvmsg(int efd, struct oob_msghdr* msg, const struct timespec* time
   int rc = check_iov(msg->msg_iov, msg->msg_iovlen, EINVAL, &len);
   if (rc == 0) rc = check_timeout(timeout, &deadline);
   if (rc < 0) return oob_fail(-rc);
-  sockaddr_in from;
+  sockaddr_in from = {};  // stays AF_UNSPEC when no datagram comes (shut down)
   DatagramRing::Taken taken;
   ssize_t n = p.sock->receive(msg->msg_iov, msg->msg_iovlen, msg->msg_name != nullptr ? &from : nullptr, false,
                               oob_wait(p, flags, deadline), &taken);
   if (n < 0) return oob_fail(static_cast<int>(-n));
-  if (msg->msg_name != nullptr) {
+  if (msg->msg_name != nullptr && from.sin_family == AF_INET) {
     memcpy(msg->msg_name, &from, sizeof from);
     msg->msg_namelen = sizeof from;
   }

@@ -83,6 +83,34 @@ class VethPair {
   std::string name_b_;
 };
 
+// A test suite over one VethPair (pair_), made for the whole suite after
+// init_evl(); each test skips, saying why, when the pair cannot be made.
+// Base: the fixture extended (EvlTest, a leak-checking fixture...).
+template <class Base>
+class VethPairSuite : public Base {
+ protected:
+  static void SetUpTestSuite() {
+    init_evl();
+    pair_ = VethPair::create(&why_).release();
+  }
+  static void TearDownTestSuite() {
+    delete pair_;
+    pair_ = nullptr;
+  }
+  void SetUp() override {
+    Base::SetUp();
+    if (pair_ == nullptr) GTEST_SKIP() << why_;
+  }
+
+  static VethPair* pair_;
+  static std::string why_;
+};
+
+template <class Base>
+VethPair* VethPairSuite<Base>::pair_ = nullptr;
+template <class Base>
+std::string VethPairSuite<Base>::why_;
+
 }  // namespace oskit::evl::testing
 
 #endif  // GLUE_EVL_TESTING_NET_TESTING_H

@@ -21,18 +21,11 @@
 namespace oskit::evl::testing {
 namespace {
 
-class NetNamespaceTest : public EvlTest {
+class NetNamespaceTest : public VethPairSuite<EvlTest> {
  protected:
-  static void SetUpTestSuite() {
-    EvlTest::SetUpTestSuite();
-    pair_ = VethPair::create(&why_).release();
-  }
-  static void TearDownTestSuite() {
-    delete pair_;
-    pair_ = nullptr;
-  }
   void SetUp() override {
-    if (pair_ == nullptr) GTEST_SKIP() << why_;
+    VethPairSuite::SetUp();
+    if (IsSkipped()) return;
     pair_->in_a([&] { a_ = oob_socket_bound(inet(VethPair::kAddressA, 0)); });
     pair_->in_b([&] { b_ = oob_socket_bound(inet(VethPair::kAddressB, 0)); });
     ASSERT_GE(a_, 0) << strerror(-a_);
@@ -45,16 +38,11 @@ class NetNamespaceTest : public EvlTest {
     if (b_ >= 0) close(b_);
   }
 
-  static VethPair* pair_;
-  static std::string why_;
   int a_ = -1;
   int b_ = -1;
   sockaddr_in addr_a_;
   sockaddr_in addr_b_;
 };
-
-VethPair* NetNamespaceTest::pair_ = nullptr;
-std::string NetNamespaceTest::why_;
 
 std::string pattern(size_t len) {
   std::string s(len, '\0');
