@@ -11,7 +11,7 @@
 // summary of the ratios follows the run.
 //
 // `udp_bench --echo_server=PORT [--echo_seconds=S]` instead runs an endpoint as
-// an echo server on 127.0.0.1:PORT (for sockperf, bench/udp_sockperf.sh).
+// sockperf's ping-pong server on 127.0.0.1:PORT (bench/udp_sockperf.sh).
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
@@ -85,7 +85,8 @@ int raw_recvmmsg(int fd, mmsghdr* v, unsigned n, int flags) {
   return static_cast<int>(syscall(SYS_recvmmsg, fd, v, n, flags, nullptr));
 }
 
-// One datagram's worth of buffer and header, reusable.
+// One datagram's worth of buffer and header, reusable. It points into itself:
+// keep it where it was made.
 struct Message {
   explicit Message(size_t size) : data(size, 'd') {
     iov = {data.data(), size};
@@ -151,6 +152,7 @@ double micros(Clock::duration d) { return std::chrono::duration<double, std::mic
 struct Flow {
   std::atomic<int> received{0};
   std::atomic<int> out_of_order{0};
+  unsigned long violations = 0;  // the sender's stage violations while sending
   void got(int seq) {
     if (seq != received.load(std::memory_order_relaxed)) out_of_order.fetch_add(1, std::memory_order_relaxed);
     received.fetch_add(1, std::memory_order_release);
@@ -174,6 +176,7 @@ std::thread receiver(int kind, int fd, size_t size, int n, Flow* flow) {
   return std::thread([=] {
     if (kind == kOob) evl_attach_self("udp-bench-rx:%d", getpid());
     std::vector<Message> batch;
+    batch.reserve(kBatch);  // messages point into themselves: they must not move
     for (int i = 0; i < (kind == kRawBatched ? kBatch : 1); i++) batch.emplace_back(size);
     std::vector<mmsghdr> vec(batch.size());
     while (flow->received.load(std::memory_order_acquire) < n) {
@@ -203,6 +206,7 @@ std::thread receiver(int kind, int fd, size_t size, int n, Flow* flow) {
 // Sends n datagrams over plain or out-of-band calls, keeping the window.
 void send_all(int kind, int fd, sockaddr_in dest, size_t size, int n, Flow* flow) {
   std::vector<Message> batch;
+  batch.reserve(kBatch);  // messages point into themselves: they must not move
   for (int i = 0; i < (kind == kRawBatched ? kBatch : 1); i++) batch.emplace_back(size);
   std::vector<mmsghdr> vec(batch.size());
   int pending = 0;
@@ -257,6 +261,7 @@ void endpoint_throughput(size_t size, int n, Flow* flow) {
   oskit::ComPtr<oskit_netio> b = endpoint(counter.get(), nullptr, size);
   sockaddr_in to_b = endpoint_address(b.get());
   oskit::ComPtr<oskit_netio> a = endpoint(counter.get(), &to_b, size);
+  oskit_evl_stage_reset();  // opening was in-band; sending must not be
   for (int seq = 0; seq < n; seq++) {
     flow->wait_window(seq);
     oskit::ComPtr<oskit_bufio> buf;
@@ -265,6 +270,7 @@ void endpoint_throughput(size_t size, int n, Flow* flow) {
     buf->write(&seq, 0, sizeof seq, &k);
     a->push(buf.get(), size);
   }
+  flow->violations = oskit_evl_stage_thread_violations();
   flow->wait_all(n);
 }
 
@@ -273,9 +279,9 @@ void BM_Throughput(benchmark::State& state) {
   const int kind = static_cast<int>(state.range(0));
   const size_t size = static_cast<size_t>(state.range(1));
   const int n = kThroughputDatagrams;
-  oskit_evl_stage_reset();
   double seconds = 0;
   int out_of_order = 0;
+  unsigned long violations = 0;
   for (auto _ : state) {
     Flow flow;
     Clock::time_point start = Clock::now();
@@ -285,7 +291,9 @@ void BM_Throughput(benchmark::State& state) {
       const bool oob = kind == kOob;
       int rx = bound_socket(oob), tx = bound_socket(oob);
       std::thread r = receiver(kind, rx, size, n, &flow);
+      oskit_evl_stage_reset();
       send_all(kind, tx, address_of(rx), size, n, &flow);
+      flow.violations = oskit_evl_stage_thread_violations();
       flow.wait_all(n);
       r.join();
       close(rx);
@@ -294,14 +302,13 @@ void BM_Throughput(benchmark::State& state) {
     seconds = std::chrono::duration<double>(Clock::now() - start).count();
     state.SetIterationTime(seconds);
     out_of_order = flow.out_of_order.load();
+    violations = flow.violations;
   }
   const double pps = n / seconds;
   state.SetItemsProcessed(static_cast<int64_t>(n) * state.iterations());
   state.counters["ns_per_datagram"] = 1e9 / pps;
   state.counters["out_of_order"] = out_of_order;
-  if (kind == kEndpoint || kind == kOob) {
-    state.counters["stage_violations"] = static_cast<double>(oskit_evl_stage_thread_violations());
-  }
+  if (kind == kEndpoint || kind == kOob) state.counters["stage_violations"] = static_cast<double>(violations);
   results()[key(kind, static_cast<int64_t>(size), "pps")] = pps;
 }
 
@@ -485,30 +492,59 @@ void print_summary() {
 
 // ------------------------------------------------------------------ echo server
 
-oskit_error_t echo_to_sender(void* data, oskit_bufio_t* buf, oskit_size_t size) {
-  oskit_udp_endpoint* server = static_cast<std::atomic<oskit_udp_endpoint*>*>(data)->load();
+// sockperf's message header: a 64-bit sequence number, then 16 bits of flags
+// (client 1, reply wanted 2, warm-up 4), in network order. Its server answers
+// a message that wants a reply with the client flag cleared.
+constexpr size_t kSockperfFlags = 8;
+constexpr uint8_t kSockperfClient = 1, kSockperfReplyWanted = 2, kSockperfWarmUp = 4;
+
+struct EchoServer {
+  std::atomic<oskit_udp_endpoint*> endpoint{nullptr};
+  oskit_netio* send = nullptr;
+};
+
+// Answers one sockperf message in a buffer of the endpoint's pool (the
+// received buffer is the consumer's to read, not to write).
+oskit_error_t answer_sockperf(void* data, oskit_bufio_t* buf, oskit_size_t size) {
+  auto* server = static_cast<EchoServer*>(data);
+  oskit_udp_endpoint* endpoint = server->endpoint.load();
+  if (endpoint == nullptr || size <= kSockperfFlags + 1) return OSKIT_EINVAL;
+  uint8_t flags = 0;
+  oskit_size_t n = 0;
+  buf->read(&flags, kSockperfFlags + 1, 1, &n);
+  if (!(flags & kSockperfReplyWanted) || (flags & kSockperfWarmUp)) return 0;
+  oskit::ComPtr<oskit_bufio> reply;
+  oskit_error_t rc = server->send->alloc_bufio(size, reply.put());
+  if (rc != 0) return rc;
+  void* in = nullptr;
+  if (buf->map(&in, 0, size) != 0) return OSKIT_E_NOTIMPL;
+  rc = reply->write(in, 0, size, &n);
+  buf->unmap(in, 0, size);
+  flags = static_cast<uint8_t>(flags & ~kSockperfClient);
+  if (rc == 0) rc = reply->write(&flags, kSockperfFlags + 1, 1, &n);
   sockaddr_in from;
-  oskit_error_t rc = server->source(&from);
-  return rc != 0 ? rc : server->sendto(buf, size, &from);
+  if (rc == 0) rc = endpoint->source(&from);
+  return rc != 0 ? rc : endpoint->sendto(reply.get(), size, &from);
 }
 
-// Serves echoes on 127.0.0.1:port for seconds (0: until killed).
+// Serves sockperf's ping-pong on 127.0.0.1:port for seconds (0: until killed).
 int run_echo_server(int port, int seconds) {
   evl_init();
-  std::atomic<oskit_udp_endpoint*> server{nullptr};
-  auto echo = oskit::ComPtr<oskit_netio>::adopt(oskit_netio_create(echo_to_sender, &server));
+  EchoServer server;
+  auto consumer = oskit::ComPtr<oskit_netio>::adopt(oskit_netio_create(answer_sockperf, &server));
   oskit_udp_options_t o = {};
   o.local = loopback_any();
   o.local.sin_port = htons(static_cast<uint16_t>(port));
   o.rx_buffer_size = 65507;
   o.rx_buffers = 64;
   oskit::ComPtr<oskit_netio> send;
-  oskit_error_t rc = oskit_udp_open(&o, echo.get(), send.put());
+  oskit_error_t rc = oskit_udp_open(&o, consumer.get(), send.put());
   if (rc != 0) {
     std::fprintf(stderr, "cannot open the endpoint on port %d: %s\n", port, oskit_error_string(rc));
     return 1;
   }
-  server = oskit::udp_endpoint(send.get()).get();
+  server.send = send.get();
+  server.endpoint = oskit::udp_endpoint(send.get()).get();
   std::printf("endpoint echo server on 127.0.0.1:%d\n", port);
   std::fflush(stdout);
   if (seconds > 0) {
@@ -518,11 +554,11 @@ int run_echo_server(int port, int seconds) {
   }
   oskit_udp_stats_t st = {};
   oskit::udp_endpoint(send.get())->getstats(&st);
-  std::printf("echoed %llu of %llu datagrams; send errors %llu, dropped %llu, truncated %llu\n",
-              static_cast<unsigned long long>(st.sent), static_cast<unsigned long long>(st.received),
-              static_cast<unsigned long long>(st.send_errors), static_cast<unsigned long long>(st.dropped_no_buffer),
-              static_cast<unsigned long long>(st.truncated));
-  server = nullptr;
+  std::printf("received %llu datagrams, answered %llu; send errors %llu, consumer errors %llu, dropped %llu\n",
+              static_cast<unsigned long long>(st.received), static_cast<unsigned long long>(st.sent),
+              static_cast<unsigned long long>(st.send_errors), static_cast<unsigned long long>(st.consumer_errors),
+              static_cast<unsigned long long>(st.dropped_no_buffer));
+  server.endpoint = nullptr;
   return 0;
 }
 

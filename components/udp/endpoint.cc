@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,10 +53,21 @@ oskit_error_t check(const oskit_udp_options_t& o) {
   return 0;
 }
 
+// The kernel's receive buffer: room for as many datagrams as the endpoint
+// has buffers (the kernel adds its own bookkeeping per datagram and caps the
+// size at net.core.rmem_max).
+void size_receive_buffer(int fd, oskit_size_t count, oskit_size_t size) {
+  constexpr oskit_size_t kPerDatagram = 512;
+  const oskit_size_t bytes = count * (size + kPerDatagram);
+  const int value = bytes > INT_MAX / 2 ? INT_MAX / 2 : static_cast<int>(bytes);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof value);
+}
+
 // The socket of an endpoint: bound, and connected when a peer is given.
 oskit_error_t make_socket(const oskit_udp_options_t& o, Making* m) {
   m->fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_OOB, 0);
   if (m->fd < 0) return last_error();
+  size_receive_buffer(m->fd, o.rx_buffers != 0 ? o.rx_buffers : OSKIT_UDP_DEFAULT_RX_BUFFERS, m->rx_size);
   sockaddr_in local = o.local;
   if (!given(local)) {
     std::memset(&local, 0, sizeof local);

@@ -58,7 +58,8 @@ struct oskit_udp_options {
                                      kernel picks (the endpoint's getsockname tells which) */
   struct sockaddr_in peer;        /* sin_family 0: not connected; else the default destination and
                                      the only source datagrams are taken from */
-  oskit_u32_t rx_buffers;         /* buffers of the endpoint's own pool; 0: the default */
+  oskit_u32_t rx_buffers;         /* buffers of the endpoint's own pool; 0: the default; the
+                                     kernel's receive buffer is sized to hold as many datagrams */
   oskit_size_t rx_buffer_size;    /* bytes of each; 0: the default; at most 65507 */
   oskit_bufio_pool_t *pool;       /* NULL: the endpoint's own recycled pool of rx_buffers buffers of
                                      rx_buffer_size bytes; else buffers come from this pool (any

@@ -166,6 +166,7 @@ void NetWorker::run() {
 void NetWorker::serve(NetSocket* s, unsigned int work) {
   if (work & kReceive) drain(s);
   if (work & kSend) flush(s);
+  if (work & kRefresh) notify(s->file());
 }
 
 void NetWorker::drain(NetSocket* s) {

@@ -35,6 +35,7 @@ class NetWorker {
   // Work a socket may ask for.
   static constexpr unsigned int kSend = 1;     // its send ring has datagrams
   static constexpr unsigned int kReceive = 2;  // its receive ring has room again
+  static constexpr unsigned int kRefresh = 4;  // its descriptor's readiness may be stale
 
   // The process's worker, started at the first call (in-band); nullptr when
   // it cannot start.
