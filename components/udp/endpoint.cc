@@ -123,11 +123,14 @@ UdpEndpoint::UdpEndpoint(Setup s) noexcept
       tx_scratch_(s.tx_scratch),
       rx_scratch_(s.rx_scratch) {}
 
-UdpEndpoint::~UdpEndpoint() {
+void UdpEndpoint::last_reference_gone() noexcept {
   stopping_.store(true, std::memory_order_seq_cst);
   ::shutdown(fd_, SHUT_RD);  // wakes the receive thread, which also looks at stopping_ when a wait ends
   if (receiver_) receiver_->join();
   recv_.reset();
+}
+
+UdpEndpoint::~UdpEndpoint() {
   oskit_heap_free(tx_scratch_, kMaxDatagram, 64);
   oskit_heap_free(rx_scratch_, rx_size_, 64);
 }

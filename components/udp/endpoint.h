@@ -61,9 +61,15 @@ class UdpEndpoint : public evl::OobFileEvents<UdpEndpoint, oskit_netio, oskit_ud
     char* rx_scratch;  // rx_size bytes from the object heap
   };
   explicit UdpEndpoint(Setup setup) noexcept;
-  // Stops the receive thread, then releases the receive netio; the socket
-  // closes with the file (OobFileEvents).
   ~UdpEndpoint() override;
+
+ public:
+  // The last release: stops the receive thread while the object is whole (a
+  // push under way may still call it), then releases the receive netio. The
+  // socket closes with the file (OobFileEvents) at destruction.
+  void last_reference_gone() noexcept;
+
+ protected:
 
  private:
   struct Counter {
