@@ -21,7 +21,7 @@
 #include "glue/evl/emul/real.h"
 #include "evl/net/socket-abi.h"
 
-#define UNINSTRUMENTED __attribute__((no_sanitize_thread, no_sanitize_address, no_sanitize_undefined))
+#define UNINSTRUMENTED __attribute__((no_sanitize("thread", "address", "undefined")))
 
 typedef int (*socket_fn)(int, int, int);
 typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
