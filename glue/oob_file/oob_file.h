@@ -1,18 +1,19 @@
-// What the oob device and the EVL proxy components share: an EVL file (a
-// descriptor on which oob_read/oob_write/evl_poll work, such as a device opened
-// through glue/evl or a proxy) seen as a stream, an asyncio and a posixio
-// object (DESIGN.md sections 5 and 6).
+// What the oob device, EVL proxy and UDP endpoint components share: an EVL
+// file (a descriptor on which oob_read/oob_write/evl_poll work, such as a
+// device opened through glue/evl, a proxy or an out-of-band socket) seen as a
+// stream, an asyncio and a posixio object (docs/design.md, "EVL files as COM
+// objects").
 //
 // Stage policy: a call made by a thread attached to the EVL core goes
 // out-of-band (oob_read, oob_write, oob_ioctl, evl_timedpoll) and makes no
 // in-band system call and no allocation, so it never demotes the caller; any
 // other thread uses the in-band calls (read(2), write(2), ioctl(2)), since only
-// EVL threads may issue oob_* calls (seed 000). This is evl_send_proxy's rule
-// (seed 001) with "an EVL thread" in place of "an EVL thread running
-// out-of-band": an EVL thread that happens to run in-band is switched back
-// out-of-band by the call instead of staying there. Creating an object and
-// releasing its last reference (which closes the descriptor) are in-band, as
-// open(2) and close(2) are on EVL.
+// EVL threads may issue oob_* calls (the EVL documentation's "Out-of-band I/O
+// services"). This is evl_send_proxy's rule (the "File proxy" page) with "an
+// EVL thread" in place of "an EVL thread running out-of-band": an EVL thread
+// that happens to run in-band is switched back out-of-band by the call instead
+// of staying there. Creating an object and releasing its last reference
+// (which closes the descriptor) are in-band, as open(2) and close(2) are on EVL.
 #ifndef GLUE_OOB_FILE_OOB_FILE_H
 #define GLUE_OOB_FILE_OOB_FILE_H
 
@@ -63,7 +64,7 @@ class OobFile final : private posix::ConditionProbe {
   // other than 0 and OSKIT_STATFLAG_NONAME.
   oskit_error_t stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept;
 
-  // asyncio (seed 004 section 7.2). poll: the file's own poll events now
+  // asyncio (OSKit manual 7.2). poll: the file's own poll events now
   // (through evl_timedpoll, out-of-band from an EVL thread): POLLIN as
   // READABLE, POLLOUT as WRITABLE, POLLERR/POLLHUP as EXCEPTION; a direction
   // not opened is never reported.

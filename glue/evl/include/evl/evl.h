@@ -9,7 +9,7 @@
 #include <evl/proxy.h>
 #include <evl/net/net.h>
 
-#define __EVL__ 9 /* API level of the seeds' libevl */
+#define __EVL__ 9 /* API level of the libevl this API follows */
 
 /* SIGDEBUG as EVL raises it on a stage violation. */
 #ifndef SIGDEBUG
