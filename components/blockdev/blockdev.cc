@@ -24,7 +24,7 @@ namespace {
 
 class BlockDevice : public Implements<BlockDevice, oskit_blkio, oskit_absio, oskit_posixio, oskit_asyncio> {
  public:
-  // blkio / absio (seed 004 sections 7.1, 7.3).
+  // blkio / absio (OSKit manual 7.1, 7.3).
   OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
   OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,

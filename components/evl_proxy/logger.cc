@@ -90,6 +90,11 @@ oskit_error_t Logger::vprintf(const char* fmt, va_list ap) noexcept {
 oskit_error_t Logger::flush() noexcept {
   ComPtr<oskit_asyncio> io = query<oskit_asyncio>(stream_);
   if (!io) return OSKIT_E_NOINTERFACE;
+  // A stream that can never be written (an input-only proxy, a device opened
+  // read-only) would never become writable: it says so to an empty write.
+  oskit_u32_t none = 0;
+  oskit_error_t refused = stream_->write("", 0, &none);
+  if (refused != 0) return refused;
   ComPtr<Waker> waker = make<Waker>();
   if (!waker) return OSKIT_ENOMEM;
   unsigned seen = waker->events();

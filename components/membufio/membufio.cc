@@ -1,18 +1,32 @@
+// The C factories of the memory bufio, the heap pool and the recycled pool.
 #include "components/membufio/membufio.h"
 
 #include "glue/bufio/memory_bufio.h"
 #include "glue/bufio/recycled_pool.h"
+#include "glue/bufio/storage.h"
 #include "oskit/com/implements.h"
+#include "oskit/io/range.h"
 
 namespace oskit::membufio {
 namespace {
+
+using bufio::make_memory_bufio;
+using bufio::Storage;
+
+ComPtr<oskit_bufio> create_heap_bufio(oskit_size_t size) noexcept {
+  Storage* storage = Storage::heap(size, true);
+  if (storage == nullptr) return nullptr;
+  ComPtr<oskit_bufio> io = make_memory_bufio(storage, size);
+  if (!io) storage->unref();
+  return io;
+}
 
 // The heap as a pool: any size, a new buffer each time.
 class HeapPool : public Implements<HeapPool, oskit_bufio_pool> {
  public:
   OSKIT_COMDECL alloc(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
-    *out_buf = bufio::MemoryBufio::create(size).detach();
+    *out_buf = create_heap_bufio(size).detach();
     return *out_buf != nullptr ? 0 : OSKIT_ENOMEM;
   }
 
@@ -31,12 +45,18 @@ extern "C" oskit_error_t oskit_bufio_heap_pool_create(oskit_bufio_pool_t** out_p
 }
 
 extern "C" oskit_bufio_t* oskit_bufio_create(oskit_size_t size) {
-  return oskit::bufio::MemoryBufio::create(size).detach();
+  return oskit::membufio::create_heap_bufio(size).detach();
 }
 
 extern "C" oskit_bufio_t* oskit_create_extern_bufio(void* buf, oskit_size_t size, void (*free)(void*, void*),
                                                    void* cookie) {
-  return oskit::bufio::MemoryBufio::create_extern(buf, size, free, cookie).detach();
+  using oskit::bufio::Storage;
+  if ((buf == nullptr && size != 0) || size > oskit::kMaxOffset) return nullptr;
+  Storage* storage = Storage::external(buf, size, free, cookie);
+  if (storage == nullptr) return nullptr;
+  oskit::ComPtr<oskit_bufio> io = oskit::bufio::make_memory_bufio(storage, size);
+  if (!io) Storage::discard_external(storage);
+  return io.detach();
 }
 
 extern "C" oskit_error_t oskit_bufio_recycled_pool_create(oskit_size_t count, oskit_size_t size,

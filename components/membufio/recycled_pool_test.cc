@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "components/membufio/membufio.h"
+#include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/bufio_conformance.h"
@@ -31,7 +32,12 @@ struct RecycledPoolFactory {
 struct RecycledBufio {
   static constexpr bool kFixedSize = true;
   static constexpr bool kWritesExtend = false;
-  static constexpr bool kWire = false;
+  static constexpr bool kWire = true;
+  static ComPtr<oskit_dma_space> wire_space() {  // recycled buffers wire into the default space
+    ComPtr<oskit_dma_space> space;
+    EXPECT_EQ(oskit_dma_default_space(space.put()), 0);
+    return space;
+  }
   static ComPtr<oskit_bufio> make(oskit_size_t size) {
     ComPtr<oskit_bufio> buf;
     EXPECT_EQ(recycled_pool(1, size)->alloc(size, buf.put()), 0);
@@ -88,6 +94,25 @@ TEST_F(RecycledPoolTest, AKeptReferenceKeepsTheBufferOut) {
   EXPECT_EQ(pool->alloc(64, other.put()), OSKIT_EAGAIN);
   kept.reset();
   EXPECT_EQ(pool->alloc(64, other.put()), 0);
+}
+
+TEST_F(RecycledPoolTest, ABufferGoesBackUnwiredAndUnmapped) {
+  ComPtr<oskit_bufio_pool> pool = recycled_pool(1, 512);
+  ComPtr<oskit_bufio> buf;
+  ASSERT_EQ(pool->alloc(512, buf.put()), 0);
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(buf->wire(&addr, 0, 512), 0);
+  void* mapped = nullptr;
+  ASSERT_EQ(buf->map(&mapped, 0, 512), 0);
+  oskit_bufio* first = buf.get();
+  buf.reset();  // released wired and mapped
+  ASSERT_EQ(pool->alloc(512, buf.put()), 0);
+  ASSERT_EQ(buf.get(), first);
+  EXPECT_EQ(buf->unwire(addr, 0, 512), OSKIT_EINVAL) << "the last release ended the wiring";
+  EXPECT_EQ(buf->unmap(mapped, 0, 512), OSKIT_EINVAL) << "and the mapping";
+  ASSERT_EQ(buf->wire(&addr, 0, 512), 0) << "the whole buffer wires again";
+  ASSERT_EQ(buf->unwire(addr, 0, 512), 0);
+  EXPECT_EQ(buf->setsize(100), OSKIT_E_NOTIMPL) << "recycled buffers keep their size";
 }
 
 TEST_F(RecycledPoolTest, RefusesBadArguments) {

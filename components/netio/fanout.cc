@@ -1,4 +1,6 @@
 // The netio fanout (components/netio/netio.h).
+#include <atomic>
+#include <cstdint>
 #include <new>
 
 #include <boost/intrusive/list.hpp>
@@ -42,10 +44,12 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     oskit_error_t rc = check_packet(buf, size);
     if (rc != 0) return rc;
     if (push_nesting >= OSKIT_NETIO_FANOUT_MAX_NESTING) return OSKIT_ELOOP;
+    const std::uint64_t removals = removals_.load(std::memory_order_acquire);
     Targets targets = snapshot();
     ++push_nesting;
     oskit_error_t first_error = 0;
     for (const ComPtr<oskit_netio>& target : targets) {
+      if (removals_.load(std::memory_order_acquire) != removals && !registered(target.get())) continue;
       rc = target->push(buf, size);
       if (rc != 0 && first_error == 0) first_error = rc;
     }
@@ -84,6 +88,7 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
         if (c.netio.get() == consumer) {
           found = &c;
           consumers_.erase(consumers_.iterator_to(c));
+          removals_.fetch_add(1, std::memory_order_release);
           break;
         }
       }
@@ -107,6 +112,14 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   };
   using ConsumerList = boost::intrusive::list<Consumer>;
   using Targets = absl::InlinedVector<ComPtr<oskit_netio>, 8>;
+
+  bool registered(oskit_netio* consumer) {
+    MutexLock lock(&mu_);
+    for (const Consumer& c : consumers_) {
+      if (c.netio.get() == consumer) return true;
+    }
+    return false;
+  }
 
   Targets snapshot() {
     Targets targets;
@@ -133,6 +146,9 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
 
   Mutex mu_;
   ConsumerList consumers_ ABSL_GUARDED_BY(mu_);
+  // Counts removals, so that a push skips a consumer removed after it took
+  // its snapshot without a lookup when nothing was removed.
+  std::atomic<std::uint64_t> removals_{0};
 };
 
 }  // namespace

@@ -57,7 +57,9 @@ oskit_netio_stats_t stats_of(oskit_netio* n) {
   oskit_netio_stats_t st{};
   ComPtr<oskit_netio_counters> counters = query<oskit_netio_counters>(n);
   EXPECT_TRUE(counters);
-  if (counters) EXPECT_EQ(counters->getstats(&st), 0);
+  if (counters) {
+    EXPECT_EQ(counters->getstats(&st), 0);
+  }
   return st;
 }
 

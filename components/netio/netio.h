@@ -37,9 +37,11 @@ oskit_netio_t *oskit_netio_create_pooled(oskit_netio_func_t func, void *data, vo
  *
  * push delivers to the consumers registered when it began, in registration
  * order, outside any lock, and returns the first error any of them returned
- * after trying them all. A consumer removed while a push is under way may
- * still receive that push's packet (it is held until then), never a later
- * one; a consumer may add or remove consumers from its own push. Pushes
+ * after trying them all. A consumer removed while a push is under way is
+ * skipped if the push has not reached it yet (a consumer may remove others,
+ * or itself, from its own push); remove_listener does not wait for a push on
+ * another thread that is calling the consumer at that moment. Consumers added
+ * during a push see the next one. Pushes
  * nested deeper than OSKIT_NETIO_FANOUT_MAX_NESTING on one thread (a loop
  * through some other consumer) fail with OSKIT_ELOOP.
  *

@@ -25,6 +25,7 @@
 #include "components/netio/netio.h"
 #include "components/udp/test_collector.h"
 #include "components/udp/udp.h"
+#include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "glue/evl/emul/net_seams.h"
 #include "glue/evl/stage.h"
@@ -300,6 +301,48 @@ TEST_F(UdpEndpointTest, ADatagramWithoutAPoolBufferIsDroppedCountedAndLogged) {
   bool logged = false;
   for (const std::string& line : counting.log_lines()) logged |= line.find("no buffer") != std::string::npos;
   EXPECT_TRUE(logged) << "a drop is visible in the log";
+}
+
+TEST_F(UdpEndpointTest, DatagramsReceivedIntoADmaPoolCanBeWired) {
+  ComPtr<oskit_dma_space> space;
+  ASSERT_EQ(oskit_dma_space_create(nullptr, space.put()), 0);
+  ComPtr<oskit_bufio_pool> pool;
+  ASSERT_EQ(oskit_dma_bufio_pool_create(space.get(), 2048, 4, pool.put()), 0);
+  oskit_udp_options_t o = on_loopback();
+  o.pool = pool.get();
+  o.rx_buffer_size = 2048;
+  Collector c;
+  ComPtr<oskit_bufio> kept;  // what a driver's receive netio keeps to hand to its device
+  std::mutex kept_mu;
+  c.also = [&](oskit_bufio* buf, oskit_size_t) {
+    std::lock_guard<std::mutex> lock(kept_mu);
+    kept = ComPtr<oskit_bufio>::copy(buf);
+    return oskit_error_t{0};
+  };
+  ComPtr<oskit_netio> send = open(c, o);
+  sockaddr_in local = local_of(send.get());
+  UdpPeer peer(loopback(0));
+  const std::string payload = pattern(1400);
+  ASSERT_EQ(sendto(peer.fd, payload.data(), payload.size(), 0, sa(&local), sizeof local),
+            static_cast<ssize_t>(payload.size()));
+  EXPECT_EQ(c.wait_for(1)[0].data, payload);
+  ComPtr<oskit_bufio> buf;
+  while (!buf) {  // the consumer keeps the buffer after the collector has recorded it
+    std::this_thread::yield();
+    std::lock_guard<std::mutex> lock(kept_mu);
+    buf = std::move(kept);
+  }
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(buf->wire(&addr, 0, payload.size()), 0) << "a DMA pool's buffer wires";
+  std::string seen(payload.size(), '\0');
+  ASSERT_EQ(oskit_dma_device_read(space.get(), 1, addr, &seen[0], seen.size()), 0);
+  EXPECT_EQ(seen, payload) << "the device reads the datagram where it arrived";
+  ASSERT_EQ(buf->unwire(addr, 0, payload.size()), 0);
+  EXPECT_EQ(stats_of(send.get()).received, 1u);
+  ComPtr<oskit_bufio> extra;
+  ASSERT_EQ(send->alloc_bufio(1400, extra.put()), 0) << "alloc_bufio hands out the DMA pool's buffers too";
+  ASSERT_EQ(extra->wire(&addr, 0, 1400), 0);
+  ASSERT_EQ(extra->unwire(addr, 0, 1400), 0);
 }
 
 TEST_F(UdpEndpointTest, AConsumersErrorIsCounted) {

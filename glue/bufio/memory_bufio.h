@@ -1,63 +1,45 @@
-// A bufio over memory (OSKit manual 7.4): heap memory it owns, or caller
-// memory. What components/membufio exports, and what the recycled pool
-// (recycled_pool.h) hands out. Reads and writes are lock-free copies; setsize
-// (owned memory only) must not run concurrently with I/O on the object and
-// fails with OSKIT_EBUSY while a region is mapped.
+// The memory bufio (OSKit manual 7.4) over a Storage: read and write,
+// map/unmap, wire/unwire through a device-address space (7.4.3, 7.4.4;
+// docs/design.md, "Exporting bufio to DMA code") and copy (7.4.5), which
+// shares heap storage copy-on-write. What components/membufio exports and its
+// pools hand out, and what the recycled pool (recycled_pool.h) recycles.
 #ifndef GLUE_BUFIO_MEMORY_BUFIO_H
 #define GLUE_BUFIO_MEMORY_BUFIO_H
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/inlined_vector.h"
-#include "oskit/com/implements.h"
-#include "oskit/io/blkio.h"
+#include <cstddef>
+
+#include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
-#include "oskit/sync/mutex.h"
 
 namespace oskit::bufio {
 
-class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
+class Storage;
+
+// A bufio of size bytes over storage, which it adopts (one reference). Empty
+// on exhaustion; the reference then stays the caller's.
+ComPtr<oskit_bufio> make_memory_bufio(Storage* storage, oskit_size_t size) noexcept;
+
+// Takes back the bufios of make_recyclable_bufio.
+class BufioRecycler {
  public:
-  using FreeFn = void (*)(void* cookie, void* buf);
-
-  // A zero-filled heap buffer of size bytes; empty on exhaustion.
-  static ComPtr<oskit_bufio> create(oskit_size_t size) noexcept;
-  // A fixed-size buffer over [buf, buf+size); free(cookie, buf) at the last release.
-  static ComPtr<oskit_bufio> create_extern(void* buf, oskit_size_t size, FreeFn free, void* cookie) noexcept;
-
-  OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
-  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                      oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
-  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
-  OSKIT_COMDECL map(void** out_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unmap(void* addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL wire(oskit_addr_t* out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
-  OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio** out_io) noexcept override;
+  // The bufio made for slot lost its last user reference; its wirings and
+  // mappings have ended.
+  virtual void recycle(std::size_t slot) noexcept = 0;
 
  protected:
-  enum class Memory { kOwned, kExternal };
-  MemoryBufio(char* data, oskit_size_t size, Memory memory, FreeFn free, void* cookie) noexcept;
-  ~MemoryBufio() override;
-
- private:
-  struct Mapping {
-    void* addr;
-    oskit_off_t offset;
-    oskit_size_t amount;
-  };
-
-  bool owns_memory() const noexcept { return memory_ == Memory::kOwned; }
-
-  char* data_;
-  oskit_size_t size_;
-  const Memory memory_;
-  const FreeFn free_;
-  void* const cookie_;
-  Mutex mu_;
-  absl::InlinedVector<Mapping, 2> mappings_ ABSL_GUARDED_BY(mu_);
+  ~BufioRecycler() = default;
 };
+
+// A bufio of size bytes over storage (adopted, as make_memory_bufio) whose
+// one reference is recycler's for the object's whole life: counts returned
+// by addref and release leave it out, and when every other reference has gone
+// the object goes to recycler->recycle(slot) instead of being destroyed.
+// nullptr on exhaustion (the storage reference then stays the caller's).
+oskit_bufio* make_recyclable_bufio(Storage* storage, oskit_size_t size, BufioRecycler* recycler,
+                                   std::size_t slot) noexcept;
+// Drops the recycler's reference to a bufio of make_recyclable_bufio that
+// nobody else holds: it is destroyed.
+void retire_recyclable_bufio(oskit_bufio* io) noexcept;
 
 }  // namespace oskit::bufio
 

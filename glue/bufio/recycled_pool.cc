@@ -1,53 +1,34 @@
 #include "glue/bufio/recycled_pool.h"
 
 #include <cstddef>
+#include <cstring>
 #include <limits>
+#include <new>
 
 #include <boost/intrusive/slist.hpp>
 
+#include "absl/base/thread_annotations.h"
 #include "glue/bufio/memory_bufio.h"
+#include "glue/bufio/storage.h"
+#include "oskit/com/heap.h"
+#include "oskit/com/implements.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::bufio {
 namespace {
 
-class RecycledPool;
-
-// A buffer of the pool. The pool holds one reference to each buffer for its
-// whole life; when every other reference is gone the buffer goes back on the
-// free list instead of being destroyed. The counts addref and release return
-// leave the pool's reference out: users see an object that goes at zero.
-class PooledBufio : public MemoryBufio {
- public:
-  OSKIT_COMDECL_U addref() noexcept override { return MemoryBufio::addref() - 1; }
-  OSKIT_COMDECL_U release() noexcept override;
-
-  boost::intrusive::slist_member_hook<> free_hook;
-  RecycledPool* pool = nullptr;
-
- protected:
-  PooledBufio(char* data, oskit_size_t size) noexcept : MemoryBufio(data, size, Memory::kExternal, nullptr, nullptr) {}
-  ~PooledBufio() override = default;
+// One buffer of the pool: its bufio, linked on the free list while free.
+struct Slot : boost::intrusive::slist_base_hook<> {
+  oskit_bufio* io = nullptr;
 };
 
-class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool> {
+class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool>, private BufioRecycler {
  public:
-  // count buffers of size bytes each, in one allocation; empty on exhaustion.
+  // count buffers of size bytes in one slab; empty on exhaustion.
   static ComPtr<RecycledPool> create(oskit_size_t count, oskit_size_t size) noexcept {
-    if (count == 0 || size == 0 || size > std::numeric_limits<oskit_size_t>::max() / count) return nullptr;
-    char* slab = static_cast<char*>(oskit_heap_alloc(count * size, kAlign));
-    if (slab == nullptr) return nullptr;
-    ComPtr<RecycledPool> pool = make<RecycledPool>(slab, count, size);
-    if (!pool) {
-      oskit_heap_free(slab, count * size, kAlign);
-      return nullptr;
-    }
-    for (oskit_size_t i = 0; i < count; i++) {
-      ComPtr<PooledBufio> buf = make<PooledBufio>(slab + i * size, size);
-      if (!buf) return nullptr;  // the pool's destructor frees what was made
-      buf->pool = pool.get();
-      MutexLock lock(&pool->mu_);
-      pool->free_.push_front(*buf.detach());
-    }
+    if (size > std::numeric_limits<oskit_size_t>::max() / count) return nullptr;
+    ComPtr<RecycledPool> pool = make<RecycledPool>(count, size);
+    if (!pool || !pool->fill()) return nullptr;  // the destructor frees what was made
     return pool;
   }
 
@@ -55,60 +36,74 @@ class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool> {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
     *out_buf = nullptr;
     if (size > size_) return OSKIT_EINVAL;
-    PooledBufio* buf;
+    Slot* slot;
     {
       MutexLock lock(&mu_);
       if (free_.empty()) return OSKIT_EAGAIN;
-      buf = &free_.front();
+      slot = &free_.front();
       free_.pop_front();
     }
     addref();  // a buffer out keeps its pool
-    buf->addref();
-    *out_buf = buf;
+    slot->io->addref();
+    *out_buf = slot->io;
     return 0;
   }
 
-  // buf's last outside reference went: it is free again.
-  void recycle(PooledBufio* buf) noexcept {
-    {
-      MutexLock lock(&mu_);
-      free_.push_front(*buf);
-    }
-    release();
-  }
-
  protected:
-  RecycledPool(char* slab, oskit_size_t count, oskit_size_t size) noexcept : slab_(slab), count_(count), size_(size) {}
+  RecycledPool(oskit_size_t count, oskit_size_t size) noexcept : count_(count), size_(size) {}
   ~RecycledPool() override {
-    // Every buffer is back (each one out holds a reference to the pool).
-    FreeList buffers;
     {
       MutexLock lock(&mu_);
-      buffers.swap(free_);
+      free_.clear();  // every buffer is back: each one out holds a reference to the pool
     }
-    buffers.clear_and_dispose([](PooledBufio* buf) { buf->MemoryBufio::release(); });
-    oskit_heap_free(slab_, count_ * size_, kAlign);
+    for (oskit_size_t i = 0; i < made_; i++) {
+      retire_recyclable_bufio(slots_[i].io);
+      slots_[i].~Slot();
+    }
+    if (slots_ != nullptr) oskit_heap_free(slots_, count_ * sizeof(Slot), alignof(Slot));
+    if (slab_ != nullptr) oskit_heap_free(slab_, count_ * size_, kAlign);
   }
 
  private:
   static constexpr oskit_size_t kAlign = 64;
-  using FreeList = boost::intrusive::slist<
-      PooledBufio,
-      boost::intrusive::member_hook<PooledBufio, boost::intrusive::slist_member_hook<>, &PooledBufio::free_hook>>;
 
-  char* const slab_;
+  bool fill() noexcept {
+    slab_ = static_cast<char*>(oskit_heap_alloc(count_ * size_, kAlign));
+    slots_ = static_cast<Slot*>(oskit_heap_alloc(count_ * sizeof(Slot), alignof(Slot)));
+    if (slab_ == nullptr || slots_ == nullptr) return false;
+    std::memset(slab_, 0, count_ * size_);  // a buffer's first user finds zeros, later ones what was left
+    for (; made_ < count_; made_++) {
+      Storage* storage = Storage::external(slab_ + made_ * size_, size_, nullptr, nullptr);
+      oskit_bufio* io = storage != nullptr ? make_recyclable_bufio(storage, size_, this, made_) : nullptr;
+      if (io == nullptr) {
+        if (storage != nullptr) Storage::discard_external(storage);
+        return false;
+      }
+      Slot* slot = new (&slots_[made_]) Slot;
+      slot->io = io;
+      MutexLock lock(&mu_);
+      free_.push_front(*slot);
+    }
+    return true;
+  }
+
+  // A buffer's last user reference went: it is free again.
+  void recycle(std::size_t slot) noexcept override {
+    {
+      MutexLock lock(&mu_);
+      free_.push_front(slots_[slot]);
+    }
+    release();
+  }
+
   const oskit_size_t count_;
   const oskit_size_t size_;
+  char* slab_ = nullptr;
+  Slot* slots_ = nullptr;
+  oskit_size_t made_ = 0;
   Mutex mu_;
-  FreeList free_ ABSL_GUARDED_BY(mu_);
+  boost::intrusive::slist<Slot> free_ ABSL_GUARDED_BY(mu_);
 };
-
-OSKIT_COMDECL_U PooledBufio::release() noexcept {
-  RecycledPool* const owner = pool;  // this may be gone once recycled
-  const oskit_u32_t left = MemoryBufio::release();
-  if (left == 1 && owner != nullptr) owner->recycle(this);
-  return left - 1;
-}
 
 }  // namespace
 

@@ -2,10 +2,10 @@
 // allocated once; alloc hands out a free one (of size bytes whatever size is
 // asked up to it; OSKIT_EINVAL above it; OSKIT_EAGAIN when none is free) and
 // a buffer's last release puts it back on a Boost.Intrusive free list, so the
-// steady state allocates nothing. Buffers are not cleared between uses; one
-// that is out keeps the pool alive. Thread-safe. What components hand out
-// when they own their buffers (membufio's factory, the UDP endpoint's default
-// pool).
+// steady state allocates nothing. Buffers start zero-filled and are not
+// cleared between uses; one that is out keeps the pool alive. Thread-safe.
+// What components hand out when they own their buffers (membufio's factory,
+// the UDP endpoint's default pool).
 #ifndef GLUE_BUFIO_RECYCLED_POOL_H
 #define GLUE_BUFIO_RECYCLED_POOL_H
 

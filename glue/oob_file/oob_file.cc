@@ -17,7 +17,7 @@ namespace oskit::evl {
 namespace {
 
 // A file with no direction (a mapping-only proxy) is asked for both, and
-// answers POLLERR (seed 001).
+// answers POLLERR (the EVL documentation's "File proxy" page).
 unsigned int poll_events_for(oskit_u32_t directions) noexcept {
   unsigned int events = 0;
   if (directions & kOobRead) events |= POLLIN | POLLRDNORM;
@@ -86,15 +86,17 @@ OobFile::~OobFile() {
   ::close(fd_);
 }
 
+// A transfer of nothing in a direction the file has succeeds at once; in one
+// it lacks it still reaches the file, which reports why it cannot be done.
 oskit_error_t OobFile::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
-  if (rc != 0 || len == 0) return rc;
+  if (rc != 0 || (len == 0 && (directions_ & kOobRead))) return rc;
   return finish_transfer(transfer(fd_, buf, len, oob_read, ::read), out_actual);
 }
 
 oskit_error_t OobFile::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
-  if (rc != 0 || len == 0) return rc;
+  if (rc != 0 || (len == 0 && (directions_ & kOobWrite))) return rc;
   return finish_transfer(transfer(fd_, buf, len, oob_write, ::write), out_actual);
 }
 

@@ -1,8 +1,8 @@
 // What the oob device, EVL proxy and UDP endpoint components share: an EVL
 // file (a descriptor on which oob_read/oob_write/evl_poll work, such as a
 // device opened through glue/evl, a proxy or an out-of-band socket) seen as a
-// stream, an asyncio and a posixio object (docs/design.md, "EVL files as COM
-// objects").
+// stream, an asyncio and a posixio object (docs/design.md, "glue/evl: the
+// libevl API on plain Linux" and "Components").
 //
 // Stage policy: a call made by a thread attached to the EVL core goes
 // out-of-band (oob_read, oob_write, oob_ioctl, evl_timedpoll) and makes no
@@ -51,7 +51,8 @@ class OobFile final : private posix::ConditionProbe {
   int fd() const noexcept { return fd_; }
 
   // stream read/write: one transfer (oob_* from an EVL thread, else in-band),
-  // resumed after EINTR. *out_actual gets the count; 0 and success for len 0.
+  // resumed after EINTR. *out_actual gets the count; 0 and success for len 0
+  // in a direction the file has (in one it lacks, the file's error).
   // OSKIT_E_POINTER for a null out_actual, or a null buf with len > 0; the
   // file's errors otherwise (OSKIT_EBADF on a direction not opened, OSKIT_EAGAIN
   // when non-blocking and not ready, a proxy's OSKIT_EFBIG, OSKIT_EINVAL,

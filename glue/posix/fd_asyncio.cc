@@ -125,8 +125,12 @@ oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
     }
     if (found == nullptr) return OSKIT_EINVAL;
     nodes_.erase(nodes_.iterator_to(*found));
+    removals_.fetch_add(1, std::memory_order_release);
     update_watch_locked();  // shrinking the watch cannot fail in a way we could undo
   }
+  // A notification running on the reactor thread now ends before this returns
+  // (from inside one, the dispatch itself skips the removed listener).
+  reactor_.quiesce(this);
   delete found;  // releases the listener outside the lock
   return 0;
 }
@@ -152,6 +156,14 @@ void FdAsyncio::close() noexcept {
   dropped.clear_and_dispose([](Node* n) { delete n; });
 }
 
+bool FdAsyncio::registered(const oskit_listener* l) const noexcept {
+  MutexLock lock(&mu_);
+  for (const Node& n : nodes_) {
+    if (n.listener.get() == l) return true;
+  }
+  return false;
+}
+
 std::size_t FdAsyncio::listeners() const noexcept {
   MutexLock lock(&mu_);
   return nodes_.size();
@@ -167,6 +179,7 @@ void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
   absl::InlinedVector<ComPtr<oskit_listener>, 4> targets;
   std::shared_ptr<std::atomic<bool>> alive;
   oskit_iunknown* self;
+  std::uint64_t removals;
   {
     MutexLock lock(&mu_);
     if (closed_) return;
@@ -174,11 +187,13 @@ void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
       if (n.mask & events) targets.push_back(n.listener);
     alive = alive_;
     self = self_;
+    removals = removals_.load(std::memory_order_relaxed);
   }
-  // From here on only locals: a listener may release the owner's last
-  // reference, and then this object is gone.
+  // A listener may release the owner's last reference: then this object is
+  // gone, which alive tells before anything of it is touched again.
   for (const ComPtr<oskit_listener>& l : targets) {
     if (!alive->load(std::memory_order_acquire)) break;
+    if (removals_.load(std::memory_order_acquire) != removals && !registered(l.get())) continue;
     l->notify(self);
   }
 }

@@ -1,5 +1,5 @@
 /*
- * oskit_listener: a callback object (OSKit <oskit/com/listener.h>, DESIGN.md
+ * oskit_listener: a callback object (OSKit <oskit/com/listener.h>, docs/design.md,
  * section 4). One method, notify(listener, obj), called when an event of interest
  * happens on obj.
  */

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_listener (DESIGN.md section 4): notify can be
+// Conformance suite for oskit_listener (docs/design.md, "The interfaces"): notify can be
 // called repeatedly with any object and does not keep it without a reference.
 //
 // Factory:

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_netio (seed 004 section 7.5): push checks its
+// Conformance suite for oskit_netio (OSKit manual 7.5): push checks its
 // packet, does not keep the buffer without a reference of its own, and gives
 // every kept reference back when the consumer goes; alloc_bufio gives a buffer
 // large enough (or OSKIT_E_NOTIMPL).

@@ -11,9 +11,10 @@
 #include <algorithm>
 
 #include "glue/evl/driver.h"
-#include "glue/evl/emul/core.h"
+#include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/net_entry.h"
 #include "glue/evl/emul/net_socket.h"
+#include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/stage.h"
 #include "evl/net/socket.h"
 

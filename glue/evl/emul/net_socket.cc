@@ -9,8 +9,11 @@
 #include <new>
 
 #include "glue/evl/driver.h"
+#include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/net_worker.h"
+#include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
+#include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/stage.h"
 
 namespace oskit::evl::emul {
@@ -148,7 +151,7 @@ int NetSocket::create(int domain, int type, int protocol) {
 }
 
 NetSocket* NetSocket::of(File* file) {
-  return file != nullptr && file->fops == &kSocketOps ? static_cast<NetSocket*>(file->cfile.private_data) : nullptr;
+  return file != nullptr && file->fops == &kSocketOps ? static_cast<NetSocket*>(file->cfile()->private_data) : nullptr;
 }
 
 NetSocket::~NetSocket() {

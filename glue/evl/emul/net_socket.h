@@ -21,8 +21,9 @@
 
 #include <boost/intrusive/list_hook.hpp>
 
-#include "glue/evl/emul/core.h"
 #include "glue/evl/emul/datagram_ring.h"
+#include "glue/evl/emul/event.h"
+#include "glue/evl/emul/file.h"
 
 namespace oskit::evl::emul {
 

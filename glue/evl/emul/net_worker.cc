@@ -8,7 +8,9 @@
 #include <cstring>
 
 #include "glue/evl/emul/net_seams.h"
+#include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
+#include "glue/evl/emul/sleep.h"
 
 namespace oskit::evl::emul {
 namespace {

@@ -1,5 +1,5 @@
 // Before evl_init() (and before any thread attaches), creating a proxy, a
-// polling set or opening a device fails with ENXIO (seed 001).
+// polling set or opening a device fails with ENXIO (the EVL "File proxy" page).
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>

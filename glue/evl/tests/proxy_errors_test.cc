@@ -1,5 +1,6 @@
-// Every error seed 001 lists for evl_create_proxy, and the proxy-specific
-// codes of seed 000 (EFBIG, EINVAL, EAGAIN, EBADF, ENOTTY, EFAULT).
+// Every error the EVL "File proxy" page lists for evl_create_proxy, and the
+// proxy-specific codes of its "Out-of-band I/O services" page (EFBIG, EINVAL,
+// EAGAIN, EBADF, ENOTTY, EFAULT).
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
