@@ -63,8 +63,9 @@ struct oskit_udp_options {
   oskit_size_t rx_buffer_size;    /* bytes of each; 0: the default; at most 65507 */
   oskit_bufio_pool_t *pool;       /* NULL: the endpoint's own recycled pool of rx_buffers buffers of
                                      rx_buffer_size bytes; else buffers come from this pool (any
-                                     bufio_pool, device-reachable memory for one), asked for
-                                     rx_buffer_size bytes; the endpoint holds a reference */
+                                     bufio_pool: a DMA pool, oskit_dma_bufio_pool_create, makes
+                                     every received datagram a buffer a driver can wire), asked
+                                     for rx_buffer_size bytes; the endpoint holds a reference */
   oskit_s64_t receive_timeout_ns; /* > 0: the receive thread waits this long at most for a datagram,
                                      and counts each expiry (receive_timeouts) */
   int solicit_peer;               /* non-zero: resolve the peer's link-layer address at open and at
