@@ -62,12 +62,12 @@ void File::sync_readiness() {
   bool out = (m & (POLLOUT | POLLWRNORM)) != 0;
   if (in != has_in_) {
     char c = 't';
-    ssize_t rc = in ? send(dfd_, &c, 1, MSG_DONTWAIT) : recv(ufd, &c, 1, MSG_DONTWAIT);
+    ssize_t rc = in ? real::send(dfd_, &c, 1, MSG_DONTWAIT) : real::recv(ufd, &c, 1, MSG_DONTWAIT);
     if (rc == 1) has_in_ = in;
   }
   if (out != has_out_) {
     static thread_local char sink[kFiller];
-    ssize_t rc = out ? recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : send(ufd, filler, kFiller, MSG_DONTWAIT);
+    ssize_t rc = out ? real::recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : real::send(ufd, filler, kFiller, MSG_DONTWAIT);
     if (rc == static_cast<ssize_t>(kFiller)) has_out_ = out;
   }
 }

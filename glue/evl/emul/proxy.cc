@@ -20,6 +20,7 @@
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
+#include "glue/evl/emul/sleep.h"
 #include "evl/proxy.h"
 
 namespace oskit::evl::emul {
@@ -44,12 +45,6 @@ ssize_t default_read(void*, int fd, void* buf, size_t n) {
 
 bool transient(int e) {
   return e == EIO || e == ENOSPC || e == EDQUOT || e == ENOBUFS || e == ENOMEM || e == EINTR || e == EAGAIN;
-}
-
-void sleep_ns(long ns) {
-  struct timespec ts = {ns / 1000000000, ns % 1000000000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
 }
 
 NameRegistry& proxy_names() {

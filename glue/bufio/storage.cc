@@ -1,4 +1,4 @@
-#include "components/membufio/storage.h"
+#include "glue/bufio/storage.h"
 
 #include <cstring>
 #include <new>
@@ -6,7 +6,7 @@
 #include "oskit/com/heap.h"
 #include "oskit/io/range.h"
 
-namespace oskit::membufio {
+namespace oskit::bufio {
 namespace {
 
 constexpr oskit_size_t kAlign = 64;
@@ -69,4 +69,4 @@ void Storage::discard_external(Storage* storage) noexcept {
   storage->unref();
 }
 
-}  // namespace oskit::membufio
+}  // namespace oskit::bufio

@@ -1,14 +1,14 @@
 // The bytes behind a memory bufio, shared by reference count: heap blocks
 // (which copy-on-write copies share), caller memory, or a DMA pool's buffer
 // (docs/design.md, "Exporting bufio to DMA code").
-#ifndef COMPONENTS_MEMBUFIO_STORAGE_H
-#define COMPONENTS_MEMBUFIO_STORAGE_H
+#ifndef GLUE_BUFIO_STORAGE_H
+#define GLUE_BUFIO_STORAGE_H
 
 #include <atomic>
 
 #include "oskit/io/dma_space.h"
 
-namespace oskit::membufio {
+namespace oskit::bufio {
 
 // How setsize treats a bufio over a kind of storage.
 enum class Resize {
@@ -73,6 +73,6 @@ class Storage {
   oskit_dma_space* const space_;
 };
 
-}  // namespace oskit::membufio
+}  // namespace oskit::bufio
 
-#endif  // COMPONENTS_MEMBUFIO_STORAGE_H
+#endif  // GLUE_BUFIO_STORAGE_H

@@ -1,4 +1,4 @@
-#include "components/membufio/memory_bufio.h"
+#include "glue/bufio/memory_bufio.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,14 +8,14 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
-#include "components/membufio/storage.h"
+#include "glue/bufio/storage.h"
 #include "glue/dma/dma.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/copy.h"
 #include "oskit/io/range.h"
 #include "oskit/sync/mutex.h"
 
-namespace oskit::membufio {
+namespace oskit::bufio {
 namespace {
 
 // Copy-on-write needs a gate on heap storage: reads and writes hold it
@@ -41,6 +41,9 @@ class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, osk
   MemoryBufio(Storage* storage, char* data, oskit_size_t size) noexcept
       : gated_(storage->shareable()), storage_(storage), data_(data), size_(size) {}
   ~MemoryBufio() override;
+
+  // Ends every wiring and mapping still in effect, as the last release does.
+  void end_wirings_and_mappings() noexcept;
 
  private:
   struct Mapping {
@@ -98,11 +101,18 @@ class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, osk
 };
 
 MemoryBufio::~MemoryBufio() {
+  end_wirings_and_mappings();
+  storage()->unref();
+}
+
+void MemoryBufio::end_wirings_and_mappings() noexcept {
+  MutexLock lock(&mu_);
   if (!wirings_.empty()) {
     oskit_dma_space* space = storage()->space() != nullptr ? storage()->space() : default_space_.get();
-    for (const Wiring& w : wirings_) space->unwire(w.addr, w.amount);  // the last release ends every wiring
+    for (const Wiring& w : wirings_) space->unwire(w.addr, w.amount);
   }
-  storage()->unref();
+  wirings_.clear();
+  mappings_.clear();
 }
 
 oskit_error_t MemoryBufio::enter(bool write) noexcept {
@@ -317,10 +327,48 @@ OSKIT_COMDECL MemoryBufio::copy(oskit_off_t offset, oskit_size_t amount, oskit_b
   return 0;
 }
 
+// A memory bufio that its recycler keeps: the recycler holds one reference
+// for the object's whole life, which the counts addref and release return
+// leave out, so users see an object that goes at zero. When the last other
+// reference goes, the object ends its wirings and mappings and goes to the
+// recycler instead of being destroyed.
+class RecyclableBufio : public MemoryBufio {
+ public:
+  OSKIT_COMDECL_U addref() noexcept override { return MemoryBufio::addref() - 1; }
+  OSKIT_COMDECL_U release() noexcept override {
+    BufioRecycler* const recycler = recycler_;  // this is another user's once recycled
+    const std::size_t slot = slot_;
+    const oskit_u32_t left = MemoryBufio::release();
+    if (left == 1) {
+      end_wirings_and_mappings();
+      recycler->recycle(slot);
+    }
+    return left - 1;
+  }
+  // Drops the recycler's reference: the object goes.
+  void retire() noexcept { MemoryBufio::release(); }
+
+ protected:
+  RecyclableBufio(Storage* storage, oskit_size_t size, BufioRecycler* recycler, std::size_t slot) noexcept
+      : MemoryBufio(storage, storage->bytes(), size), recycler_(recycler), slot_(slot) {}
+  ~RecyclableBufio() override = default;
+
+ private:
+  BufioRecycler* const recycler_;
+  const std::size_t slot_;
+};
+
 }  // namespace
 
 ComPtr<oskit_bufio> make_memory_bufio(Storage* storage, oskit_size_t size) noexcept {
   return make<MemoryBufio>(storage, storage->bytes(), size);
 }
 
-}  // namespace oskit::membufio
+oskit_bufio* make_recyclable_bufio(Storage* storage, oskit_size_t size, BufioRecycler* recycler,
+                                   std::size_t slot) noexcept {
+  return make<RecyclableBufio>(storage, size, recycler, slot).detach();
+}
+
+void retire_recyclable_bufio(oskit_bufio* io) noexcept { static_cast<RecyclableBufio*>(io)->retire(); }
+
+}  // namespace oskit::bufio
