@@ -11,6 +11,7 @@
 #include <new>
 
 #include "glue/evl/emul/device.h"
+#include "glue/evl/emul/event.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/readiness_relay.h"
@@ -118,6 +119,7 @@ int close_file(int fd) {
   inband_syscall("close");
   f->closing.store(true, std::memory_order_seq_cst);
   if (f->fops->flush != nullptr) f->fops->flush(f->cfile());
+  await_no_hazard(f);
   f->await_sole_reference();
   if (f->fops->release != nullptr) f->fops->release(f->cfile());
   f->close_kernel_side();

@@ -29,8 +29,13 @@ namespace {
 // producers waiting briefly.
 constexpr size_t kMaxBatch = 64 << 10;
 constexpr size_t kBlockedBatch = 8 << 10;
-// Polls before sleeping: a producer that writes again soon needs no wakeup.
-constexpr int kIdleSpins = 4000;
+// Records below this size are copied together into one buffer: the target
+// sees a few large writes rather than many small ones.
+constexpr size_t kCoalesce = 2048;
+constexpr int kMaxIov = OutRing::kMaxSegments;
+// How long the output worker polls before it sleeps: while it polls, a
+// producer makes no system call.
+constexpr int64_t kPollNs = 50000;
 constexpr int kCloseRetries = 50;
 
 // A target that is itself one of our descriptors goes through its driver.
@@ -90,8 +95,10 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   if (flags & EVL_CLONE_OUTPUT) {
     out_.reset(new (std::nothrow) OutRing);
     if (out_ == nullptr) return -ENOMEM;
-    int rc = out_->init(bufsz);
+    int rc = out_->init(bufsz, std::max<size_t>(granularity, 1));
     if (rc < 0) return rc;
+    staging_.reset(new (std::nothrow) char[kMaxBatch + kCoalesce]);
+    if (staging_ == nullptr) return -ENOMEM;
   }
   if (flags & EVL_CLONE_INPUT) {
     in_.reset(new (std::nothrow) InRing);
@@ -180,7 +187,7 @@ unsigned int Proxy::poll(unsigned int events) const {
   // error there.
   if (!readable() && !writable()) return events != 0 ? POLLERR : 0;
   unsigned int m = 0;
-  if (writable() && out_->fill() == 0) m |= POLLOUT | POLLWRNORM;
+  if (writable() && out_->queued() == 0) m |= POLLOUT | POLLWRNORM;
   if (readable() && in_->avail() > 0) m |= POLLIN | POLLRDNORM;
   if ((events & (POLLIN | POLLRDNORM)) && !readable()) m |= POLLERR;
   if ((events & (POLLOUT | POLLWRNORM)) && !writable()) m |= POLLERR;
@@ -202,22 +209,21 @@ ssize_t Proxy::write(File* f, const void* buf, size_t count) {
     if (field(s, kOutError) != 0) {
       if (int e = take_field(kOutError)) return -e;
     }
-    uint32_t ticket = out_space_.ticket();
-    bool was_empty = false;
-    bool gave_back = false;
-    if (out_->put(buf, count, &was_empty, &gave_back) == 0) {
-      if (was_empty) {
-        wakeups_.fetch_add(1, std::memory_order_relaxed);
-        out_data_.wake_all();
-      }
-      return static_cast<ssize_t>(count);
-    }
-    if (gave_back) out_space_.wake_all();
+    bool wake = false;
+    int rc = out_->put(buf, count, &wake);
+    if (wake) wake_output_worker();
+    if (rc == 0) return static_cast<ssize_t>(count);
+    if (rc != -EAGAIN) return rc;
     if (f->flags.load(std::memory_order_relaxed) & O_NONBLOCK) return -EAGAIN;
-    if (has(kClosing)) return -EBADF;
-    out_space_.wait(ticket);
+    // Sleeps until the worker releases room (or close(2) begins).
+    out_space_.await([&] { return has(kClosing) || out_->has_room(count); });
     if (has(kClosing)) return -EBADF;
   }
+}
+
+void Proxy::wake_output_worker() {
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
+  out_data_.wake_all();
 }
 
 // Counts a target failure; logs the 1st, 2nd, 4th, 8th... of them.
@@ -273,32 +279,61 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
   return 0;
 }
 
-// Relays one batch, by granularity units when required.
-bool Proxy::relay(OutRing::Batch* b) {
-  int rc = 0;
-  if (gran_ < 2) {
-    rc = write_target(b->iov, b->iovcnt);
-  } else {
-    for (int i = 0; i < b->iovcnt && rc == 0; ++i) {
-      char* p = static_cast<char*>(b->iov[i].iov_base);
-      size_t len = b->iov[i].iov_len;
-      while (len > 0 && rc == 0) {
-        struct iovec unit[2];
-        int n = 1;
-        size_t k = std::min(len, gran_);
-        unit[0] = {p, k};
-        p += k;
-        len -= k;
-        if (k < gran_ && i + 1 < b->iovcnt) {  // a unit split by the ring's end
-          size_t rest = gran_ - k;
-          unit[n++] = {b->iov[i + 1].iov_base, rest};
-          b->iov[i + 1].iov_base = static_cast<char*>(b->iov[i + 1].iov_base) + rest;
-          b->iov[i + 1].iov_len -= rest;
-        }
-        rc = write_target(unit, n);
-      }
+// The batch's segments as iovecs, small ones copied together into the
+// staging buffer. Returns the count.
+int Proxy::gather(const OutRing::Batch& b, struct iovec* iov) {
+  int n = 0;
+  size_t staged = 0;
+  for (int i = 0; i < b.iovcnt; ++i) {
+    const struct iovec& seg = b.iov[i];
+    if (seg.iov_len >= kCoalesce || staged + seg.iov_len > kMaxBatch + kCoalesce) {
+      iov[n++] = seg;
+      continue;
+    }
+    char* at = staging_.get() + staged;
+    memcpy(at, seg.iov_base, seg.iov_len);
+    staged += seg.iov_len;
+    if (n > 0 && static_cast<char*>(iov[n - 1].iov_base) + iov[n - 1].iov_len == at) {
+      iov[n - 1].iov_len += seg.iov_len;
+    } else {
+      iov[n++] = {at, seg.iov_len};
     }
   }
+  return n;
+}
+
+// Writes the iovecs unit by unit, for a target that takes exactly gran_
+// bytes per transfer. A unit spans two iovecs at most (a record split at the
+// ring's end).
+int Proxy::write_units(struct iovec* iov, int cnt) {
+  int rc = 0;
+  for (int i = 0; i < cnt && rc == 0; ++i) {
+    char* p = static_cast<char*>(iov[i].iov_base);
+    size_t len = iov[i].iov_len;
+    while (len > 0 && rc == 0) {
+      struct iovec unit[2];
+      int n = 1;
+      size_t k = std::min(len, gran_);
+      unit[0] = {p, k};
+      p += k;
+      len -= k;
+      if (k < gran_ && i + 1 < cnt) {
+        size_t rest = gran_ - k;
+        unit[n++] = {iov[i + 1].iov_base, rest};
+        iov[i + 1].iov_base = static_cast<char*>(iov[i + 1].iov_base) + rest;
+        iov[i + 1].iov_len -= rest;
+      }
+      rc = write_target(unit, n);
+    }
+  }
+  return rc;
+}
+
+// Relays one batch, then releases its room.
+void Proxy::relay(OutRing::Batch* b) {
+  struct iovec iov[kMaxIov];
+  const int n = gather(*b, iov);
+  const int rc = gran_ < 2 ? write_target(iov, n) : write_units(iov, n);
   if (rc < 0) {
     set_field(kOutFailed, -rc);
     dropped_.fetch_add(b->bytes, std::memory_order_relaxed);
@@ -306,54 +341,60 @@ bool Proxy::relay(OutRing::Batch* b) {
                      static_cast<unsigned long long>(b->bytes), strerror(-rc));
   }
   out_->release(*b);
-  out_space_.wake_all();
-  return rc == 0;
+  out_space_.wake_waiters();
 }
 
-// Spins a little for new output; true if some arrived.
-bool Proxy::idle_spin() {
-  for (int i = 0; i < kIdleSpins; ++i) {
-    if (out_->fill() != 0) return true;
+// Polls for output for up to kPollNs (or as long as held awake); true when a
+// record is ready or the proxy stops.
+bool Proxy::poll_for_output() {
+  auto& env = oskit::env::current();
+  const int64_t until = env.monotonic_ns() + kPollNs;
+  for (unsigned i = 1;; ++i) {
+    if (out_->ready() || has(kStopping)) return true;
     cpu_relax();
+    if ((i & 255) == 0 && !hold_awake_.load(std::memory_order_relaxed) && env.monotonic_ns() >= until) {
+      return false;
+    }
   }
-  return false;
 }
 
-// The descriptor's POLLOUT goes off when a relay starts after the worker
-// slept, and on again just before it sleeps: a worker that finds new output
-// while it polls keeps the descriptor as it is (no system call).
+// Sleeps until a producer publishes (or the proxy stops). The kernel
+// descriptor shows POLLOUT while the ring is empty.
+void Proxy::sleep_until_output() {
+  out_->rebase_if_idle();
+  poll_event().wake_all();
+  file_->sync_readiness();
+  const uint32_t ticket = out_data_.ticket();
+  if (out_->prepare_sleep() && !has(kStopping)) {
+    sleeps_.fetch_add(1, std::memory_order_relaxed);
+    out_data_.wait(ticket);
+  }
+  out_->end_sleep();
+}
+
+// Relays batches while there are any; polls, then sleeps, when there are
+// none. A record waits at most one poll (a few tens of nanoseconds) once
+// published while the worker polls, one wakeup while it sleeps, and the
+// batch in flight while it writes.
 void Proxy::output_loop() {
   std::unique_ptr<OutRing::Batch> batch(new OutRing::Batch);
+  bool descriptor_idle = true;  // the kernel descriptor shows POLLOUT
   for (;;) {
-    uint32_t ticket = out_data_.ticket();
-    // Producers waiting for room get it back in small steps.
     const uint64_t limit = out_space_.has_waiters() ? kBlockedBatch : kMaxBatch;
     if (out_->collect(batch.get(), limit)) {
-      file_->sync_readiness();
+      if (descriptor_idle) {
+        file_->sync_readiness();
+        descriptor_idle = false;
+      }
       relay(batch.get());
       continue;
     }
-    if (out_->fill() != 0) {  // a producer is between its reservation and its header
-      sched_yield();
-      continue;
-    }
-    poll_event().wake_all();
-    if (has(kStopping)) break;
-    if (idle_spin()) {
-      linger();
-      continue;
-    }
-    file_->sync_readiness();
-    if (out_->fill() != 0) continue;
-    out_data_.wait(ticket);
+    if (has(kStopping) && out_->queued() == 0) break;
+    if (poll_for_output()) continue;
+    sleep_until_output();
+    descriptor_idle = true;
   }
   file_->sync_readiness();
-}
-
-// Output arrived while polling: let a little more accumulate so the target
-// sees batches rather than single records.
-void Proxy::linger() {
-  for (int i = 0; i < kIdleSpins / 4 && out_->fill() < kMaxBatch / 4; ++i) cpu_relax();
 }
 
 // ------------------------------------------------------------- input
@@ -463,6 +504,7 @@ void Proxy::stats(oskit_evl_proxy_stats* s) const {
   s->target_errors = errors_.load(std::memory_order_relaxed);
   s->bytes_dropped = dropped_.load(std::memory_order_relaxed);
   s->worker_wakeups = wakeups_.load(std::memory_order_relaxed);
+  s->worker_sleeps = sleeps_.load(std::memory_order_relaxed);
   s->last_error = last_error_.load(std::memory_order_relaxed);
 }
 

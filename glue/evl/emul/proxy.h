@@ -51,6 +51,8 @@ class Proxy {
   // close(2) began: blocked writers and readers return -EBADF.
   void flush();
   void stats(oskit_evl_proxy_stats* s) const;
+  // Keeps the output worker polling instead of sleeping (a test seam).
+  void hold_awake(bool on) { hold_awake_.store(on, std::memory_order_relaxed); }
   void set_io(const oskit_evl_target_io* io) { io_.store(io ? io : &kDefaultTargetIo, std::memory_order_release); }
 
  private:
@@ -76,37 +78,47 @@ class Proxy {
   int take_field(int at);
 
   void output_loop();
-  bool idle_spin();
-  void linger();
+  bool poll_for_output();
+  void sleep_until_output();
+  void wake_output_worker();
   void input_loop();
-  bool relay(OutRing::Batch* b);
+  void relay(OutRing::Batch* b);
+  int gather(const OutRing::Batch& b, struct iovec* iov);
+  int write_units(struct iovec* iov, int cnt);
   int write_target(struct iovec* iov, int cnt);
   void report(int e, const char* what);
   int read_exact_unit(char* dst, size_t unit);
 
+  // Read on every write: kept apart from what the workers change.
+  std::unique_ptr<OutRing> out_;
+  size_t gran_ = 0;
+  std::atomic<uint64_t> state_{0};
   File* file_ = nullptr;
+  std::unique_ptr<InRing> in_;
   int target_ = -1;
   int stop_fd_ = -1;
-  size_t gran_ = 0;
   std::string name_;
   bool name_reserved_ = false;
   std::string public_path_;
-  std::unique_ptr<OutRing> out_;
-  std::unique_ptr<InRing> in_;
-  Event out_data_;   // producers -> output worker, on the empty to non-empty transition
+  std::unique_ptr<oskit::env::WorkerThread> out_worker_;
+  std::unique_ptr<oskit::env::WorkerThread> in_worker_;
+  std::unique_ptr<char[]> staging_;  // the output worker's, for small records
+  std::atomic<const oskit_evl_target_io*> io_{&kDefaultTargetIo};
+  std::atomic<bool> hold_awake_{false};
+
+  Event out_data_;   // a producer -> the sleeping output worker
   Event out_space_;  // output worker -> blocked writers
   Event in_data_;    // input worker -> blocked readers
   Event in_space_;   // readers -> input worker
-  std::unique_ptr<oskit::env::WorkerThread> out_worker_;
-  std::unique_ptr<oskit::env::WorkerThread> in_worker_;
-  std::atomic<const oskit_evl_target_io*> io_{&kDefaultTargetIo};
-  std::atomic<uint64_t> state_{0};
-  std::atomic<uint64_t> relayed_out_{0};
+
+  // Statistics, written by the workers.
+  alignas(64) std::atomic<uint64_t> relayed_out_{0};
   std::atomic<uint64_t> relayed_in_{0};
   std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> dropped_{0};
-  std::atomic<uint64_t> wakeups_{0};
+  std::atomic<uint64_t> sleeps_{0};
   std::atomic<int> last_error_{0};
+  alignas(64) std::atomic<uint64_t> wakeups_{0};  // by producers
 };
 
 }  // namespace oskit::evl::emul
