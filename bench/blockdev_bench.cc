@@ -14,6 +14,7 @@
 #include "benchmark/benchmark.h"
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/subset/subset.h"
 #include "oskit/com/ptr.h"
 
 namespace {

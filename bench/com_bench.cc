@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "benchmark/benchmark.h"
+#include "components/membufio/membufio.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/netio.h"

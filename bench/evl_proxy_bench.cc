@@ -111,7 +111,7 @@ void attach_once() {
   if (!attached) attached = evl_attach_self("bench-producer:%d", getpid()) >= 0;
 }
 
-// Waits until the proxy's output ring is empty (POLLOUT, seed 001).
+// Waits until the proxy's output ring is empty (POLLOUT, the EVL documentation's "File proxy" page).
 void drain(int proxyfd) {
   int set = evl_new_poll();
   evl_add_pollfd(set, proxyfd, POLLOUT);

@@ -1,5 +1,5 @@
 /*
- * The COM binary model (OSKit <oskit/com.h>, DESIGN.md section 3).
+ * The COM binary model (OSKit <oskit/com.h>, docs/design.md, section 3).
  *
  * In C an interface is `struct oskit_X { const struct oskit_X_ops *ops; }` whose
  * table begins with query, addref, release. In C++ the same interface is an
@@ -9,8 +9,8 @@
 #ifndef OSKIT_COM_H
 #define OSKIT_COM_H
 
-#include <oskit/error.h>
-#include <oskit/types.h>
+#include "oskit/error.h"
+#include "oskit/types.h"
 
 #ifdef __cplusplus
 #define OSKIT_BEGIN_DECLS extern "C" {

@@ -1,5 +1,5 @@
 /* Total mappings between OSKit error codes and errno (see error.h). */
-#include <oskit/error.h>
+#include "oskit/error.h"
 
 #include <errno.h>
 #include <stddef.h>

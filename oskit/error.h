@@ -5,7 +5,7 @@
 #ifndef OSKIT_ERROR_H
 #define OSKIT_ERROR_H
 
-#include <oskit/types.h>
+#include "oskit/types.h"
 
 typedef oskit_s32_t oskit_error_t;
 

@@ -1,15 +1,17 @@
 /* The IID objects OSKit exports, and GUID comparison. */
-#include <oskit/com.h>
-#include <oskit/com/listener.h>
-#include <oskit/com/stream.h>
-#include <oskit/io/absio.h>
-#include <oskit/io/asyncio.h>
-#include <oskit/io/blkio.h>
-#include <oskit/io/bufio.h>
-#include <oskit/io/devctl.h>
-#include <oskit/io/netio.h>
-#include <oskit/io/posixio.h>
-#include <oskit/io/ttystream.h>
+#include "oskit/com.h"
+#include "oskit/com/listener.h"
+#include "oskit/com/stream.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/asyncio.h"
+#include "oskit/io/blkio.h"
+#include "oskit/io/bufio.h"
+#include "oskit/io/bufio_pool.h"
+#include "oskit/io/devctl.h"
+#include "oskit/io/dma_space.h"
+#include "oskit/io/netio.h"
+#include "oskit/io/posixio.h"
+#include "oskit/io/ttystream.h"
 
 #include <string.h>
 
@@ -20,7 +22,9 @@ const struct oskit_guid oskit_absio_iid = OSKIT_ABSIO_IID;
 const struct oskit_guid oskit_asyncio_iid = OSKIT_ASYNCIO_IID;
 const struct oskit_guid oskit_blkio_iid = OSKIT_BLKIO_IID;
 const struct oskit_guid oskit_bufio_iid = OSKIT_BUFIO_IID;
+const struct oskit_guid oskit_bufio_pool_iid = OSKIT_BUFIO_POOL_IID;
 const struct oskit_guid oskit_devctl_iid = OSKIT_DEVCTL_IID;
+const struct oskit_guid oskit_dma_space_iid = OSKIT_DMA_SPACE_IID;
 const struct oskit_guid oskit_netio_iid = OSKIT_NETIO_IID;
 const struct oskit_guid oskit_netio_fanout_iid = OSKIT_NETIO_FANOUT_IID;
 const struct oskit_guid oskit_posixio_iid = OSKIT_POSIXIO_IID;

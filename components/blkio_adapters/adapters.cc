@@ -2,28 +2,17 @@
 
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <memory>
 #include <new>
 
+#include "oskit/com/implements.h"
 #include "oskit/io/range.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit {
 namespace {
 
-bool valid_block_size(oskit_u32_t bs) {
-  return bs != 0 && (bs & (bs - 1)) == 0 && bs <= OSKIT_ADAPTER_MAX_BLOCK_SIZE;
-}
-
-// The argument checks every transfer starts with (oskit/io/range.h).
-oskit_error_t check_args(const void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  *out_actual = 0;
-  if (buf == nullptr && amount != 0) return OSKIT_E_POINTER;
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max());
-  if (offset < 0 || amount > kMax || static_cast<std::uint64_t>(offset) > kMax - amount) return OSKIT_EINVAL;
-  return 0;
-}
+bool valid_block_size(oskit_u32_t bs) { return is_power_of_two(bs) && bs <= OSKIT_ADAPTER_MAX_BLOCK_SIZE; }
 
 // A block-sized scratch buffer: on the stack for common sizes.
 class Bounce {
@@ -40,7 +29,62 @@ class Bounce {
   char* data_;
 };
 
-}  // namespace
+// The absio adapter (components/blkio_adapters/adapters.h).
+class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blkio> {
+ public:
+  OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
+  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override { return target_->getsize(out_size); }
+  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
+
+ protected:
+  AbsioOverBlkio(oskit_blkio* target, oskit_u32_t block_size) noexcept
+      : target_(ComPtr<oskit_blkio>::copy(target)), block_size_(block_size) {}
+  ~AbsioOverBlkio() override = default;
+
+ private:
+  static constexpr int kStripes = 64;
+
+  // Reads the block at block_offset into bounce (block_size_ bytes).
+  oskit_error_t read_block(char* bounce, oskit_off_t block_offset) noexcept;
+  // Read-modify-write of n bytes at offset inside one block.
+  oskit_error_t patch_block(char* bounce, const char* src, oskit_off_t offset, oskit_size_t n) noexcept;
+  Mutex* stripe(oskit_off_t block_offset) noexcept {
+    return &stripes_[static_cast<std::uint64_t>(block_offset / block_size_) % kStripes];
+  }
+
+  const ComPtr<oskit_blkio> target_;
+  const oskit_u32_t block_size_;
+  Mutex stripes_[kStripes];
+};
+
+// The blkio adapter: checks and forwards; writes first read the target's size
+// to clamp.
+class BlkioOverAbsio : public Implements<BlkioOverAbsio, oskit_blkio, oskit_absio> {
+ public:
+  OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
+  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
+  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
+  bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
+
+ protected:
+  BlkioOverAbsio(oskit_absio* target, oskit_u32_t block_size) noexcept
+      : target_(ComPtr<oskit_absio>::copy(target)), block_size_(block_size) {}
+  ~BlkioOverAbsio() override = default;
+
+ private:
+  oskit_off_t round_down(oskit_off_t v) const noexcept { return v & ~static_cast<oskit_off_t>(block_size_ - 1); }
+  oskit_error_t check(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) const noexcept;
+
+  const ComPtr<oskit_absio> target_;
+  const oskit_u32_t block_size_;
+};
 
 oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset) noexcept {
   oskit_size_t got = 0;
@@ -52,7 +96,7 @@ oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset)
 oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_off_t offset,
                                           oskit_size_t n) noexcept {
   const oskit_off_t block = offset & ~static_cast<oskit_off_t>(block_size_ - 1);
-  std::lock_guard<std::mutex> lock(stripe(block));
+  MutexLock lock(stripe(block));
   oskit_error_t rc = read_block(bounce, block);
   if (rc != 0) return rc;
   std::memcpy(bounce + (offset - block), src, n);
@@ -64,7 +108,7 @@ oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_o
 
 OSKIT_COMDECL AbsioOverBlkio::read(void* buf, oskit_off_t offset, oskit_size_t amount,
                                    oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
   if (rc != 0 || amount == 0) return rc;
   if (block_aligned(offset, amount, block_size_)) return target_->read(buf, offset, amount, out_actual);
   // No size lookup: the target's own end check stops the transfer.
@@ -101,7 +145,7 @@ OSKIT_COMDECL AbsioOverBlkio::read(void* buf, oskit_off_t offset, oskit_size_t a
 
 OSKIT_COMDECL AbsioOverBlkio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                     oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
   if (rc != 0 || amount == 0) return rc;
   // Clamp first: a write never grows the target, even one that would.
   oskit_off_t size = 0;
@@ -139,25 +183,16 @@ OSKIT_COMDECL AbsioOverBlkio::write(const void* buf, oskit_off_t offset, oskit_s
   return 0;
 }
 
+// A size that is not a whole number of blocks is refused before the target
+// is asked anything: a refused call changes nothing.
 OSKIT_COMDECL AbsioOverBlkio::setsize(oskit_off_t new_size) noexcept {
-  if (new_size < 0) return OSKIT_EINVAL;
-  if ((new_size & static_cast<oskit_off_t>(block_size_ - 1)) != 0) {
-    // Not a whole number of blocks. A fixed-size target still answers
-    // OSKIT_E_NOTIMPL, as it would to any size: ask it to keep its present
-    // size, which changes nothing either way.
-    oskit_off_t size = 0;
-    oskit_error_t rc = target_->getsize(&size);
-    if (rc != 0) return rc;
-    return target_->setsize(size) == OSKIT_E_NOTIMPL ? OSKIT_E_NOTIMPL : OSKIT_EINVAL;
-  }
+  if (new_size < 0 || !block_aligned(new_size, 0, block_size_)) return OSKIT_EINVAL;
   return target_->setsize(new_size);
 }
 
-bool BlkioOverAbsio::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
-
 oskit_error_t BlkioOverAbsio::check(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                     oskit_size_t* out_actual) const noexcept {
-  oskit_error_t rc = check_args(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
   if (rc != 0) return rc;
   return block_aligned(offset, amount, block_size_) ? 0 : OSKIT_EINVAL;
 }
@@ -206,6 +241,7 @@ OSKIT_COMDECL BlkioOverAbsio::setsize(oskit_off_t new_size) noexcept {
   return target_->setsize(new_size);
 }
 
+}  // namespace
 }  // namespace oskit
 
 extern "C" oskit_error_t oskit_absio_adapter_create(oskit_blkio_t* io, oskit_absio_t** out_io) {
@@ -214,7 +250,7 @@ extern "C" oskit_error_t oskit_absio_adapter_create(oskit_blkio_t* io, oskit_abs
   if (io == nullptr) return OSKIT_E_POINTER;
   const oskit_u32_t bs = oskit_blkio_getblocksize(io);
   if (!oskit::valid_block_size(bs)) return OSKIT_EINVAL;
-  oskit::ComPtr<oskit::AbsioOverBlkio> a = oskit::make<oskit::AbsioOverBlkio>(io, bs);
+  oskit::ComPtr<oskit_absio> a = oskit::make<oskit::AbsioOverBlkio>(io, bs);
   if (!a) return OSKIT_ENOMEM;
   *out_io = a.detach();
   return 0;
@@ -226,7 +262,7 @@ extern "C" oskit_error_t oskit_blkio_adapter_create(oskit_absio_t* io, oskit_u32
   *out_io = nullptr;
   if (io == nullptr) return OSKIT_E_POINTER;
   if (!oskit::valid_block_size(block_size)) return OSKIT_EINVAL;
-  oskit::ComPtr<oskit::BlkioOverAbsio> b = oskit::make<oskit::BlkioOverAbsio>(io, block_size);
+  oskit::ComPtr<oskit_blkio> b = oskit::make<oskit::BlkioOverAbsio>(io, block_size);
   if (!b) return OSKIT_ENOMEM;
   *out_io = b.detach();
   return 0;

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "components/membufio/membufio.h"
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/bufio.h"
@@ -46,15 +47,17 @@ struct Blocks512 {
 struct BytesOverBlocks {
   static constexpr bool kFixedSize = true;
   static constexpr bool kWritesExtend = false;
+  static constexpr oskit_off_t kSetsizeUnit = 512;
   static ComPtr<oskit_absio> make(oskit_off_t size) { return bytes_over(blocks_over(fixed_memory(size), 512)); }
   static ComPtr<oskit_iunknown> make() { return make(oskit_off_t{4096}); }
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_absio>::value, iid_of<oskit_blkio>::value}; }
 };
 
-// Bytes over 4096-byte blocks over resizable memory: setsize by whole blocks.
+// Bytes over 4096-byte blocks over fixed memory: setsize by whole blocks.
 struct BytesOverBigBlocks {
-  static constexpr bool kFixedSize = true;  // see SetsizeTakesWholeBlocks: 100 is not one
+  static constexpr bool kFixedSize = true;
   static constexpr bool kWritesExtend = false;
+  static constexpr oskit_off_t kSetsizeUnit = 4096;
   static ComPtr<oskit_absio> make(oskit_off_t size) { return bytes_over(blocks_over(fixed_memory(size), 4096)); }
 };
 
@@ -130,13 +133,25 @@ TEST_F(AdapterTest, UnalignedTransfersTouchOnlyTheirBytes) {
   EXPECT_EQ(back.back(), base[509 + data.size()]);
   EXPECT_EQ(std::vector<char>(back.begin() + 1, back.end() - 1), data);
   // Setsize takes whole blocks of the target only.
-  EXPECT_EQ(bytes->setsize(100), OSKIT_E_NOTIMPL) << "fixed memory below";
+  EXPECT_EQ(bytes->setsize(100), OSKIT_EINVAL) << "not whole blocks";
+  EXPECT_EQ(bytes->setsize(1024), OSKIT_E_NOTIMPL) << "fixed memory below";
   ComPtr<oskit_absio> growable = bytes_over(blocks_over(heap(4096), 512));
   EXPECT_EQ(growable->setsize(100), OSKIT_EINVAL);
   EXPECT_EQ(growable->setsize(1024), 0);
   oskit_off_t size = 0;
   ASSERT_EQ(growable->getsize(&size), 0);
   EXPECT_EQ(size, 1024);
+}
+
+TEST_F(AdapterTest, ARefusedSetsizeLeavesTheTargetAsItWas) {
+  // A partial block at the end of the memory: the blkio over it hides it.
+  ComPtr<oskit_absio> mem = heap(4100);
+  ComPtr<oskit_absio> bytes = bytes_over(blocks_over(mem, 512));
+  EXPECT_EQ(bytes->setsize(100), OSKIT_EINVAL);
+  EXPECT_EQ(bytes->setsize(-512), OSKIT_EINVAL);
+  oskit_off_t size = 0;
+  ASSERT_EQ(mem->getsize(&size), 0);
+  EXPECT_EQ(size, 4100) << "the refused call truncated the target";
 }
 
 // A blkio that fails every read or write after a number of calls, written

@@ -11,10 +11,68 @@
 #include <cstdint>
 #include <limits>
 
+#include "glue/posix/fd_asyncio.h"
 #include "glue/posix/fd_posixio.h"
+#include "oskit/com/implements.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/asyncio.h"
+#include "oskit/io/posixio.h"
 #include "oskit/io/range.h"
 
 namespace oskit {
+namespace {
+
+class BlockDevice : public Implements<BlockDevice, oskit_blkio, oskit_absio, oskit_posixio, oskit_asyncio> {
+ public:
+  // blkio / absio (OSKit manual 7.1, 7.3).
+  OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
+  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
+  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
+
+  // posixio (7.6).
+  OSKIT_COMDECL stat(oskit_stat_t* out_stats) noexcept override;
+  OSKIT_COMDECL setstat(oskit_u32_t mask, const oskit_stat_t* stats) noexcept override;
+  OSKIT_COMDECL pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept override;
+
+  // asyncio (7.2): always readable (and writable unless read-only); readable()
+  // gives the size, at most INT32_MAX.
+  OSKIT_COMDECL poll() noexcept override { return async_.poll(); }
+  OSKIT_COMDECL add_listener(oskit_listener* l, oskit_s32_t mask) noexcept override {
+    return async_.add_listener(l, mask);
+  }
+  OSKIT_COMDECL remove_listener(oskit_listener* l) noexcept override { return async_.remove_listener(l); }
+  OSKIT_COMDECL readable() noexcept override;
+
+  // absio is answered only when the block size is 1.
+  bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
+
+ protected:
+  BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can_write, bool fixed_size,
+              oskit_off_t device_size) noexcept;
+  ~BlockDevice() override;
+
+ private:
+  oskit_error_t check_transfer(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                               oskit_size_t* out_actual) const noexcept {
+    oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
+    if (rc != 0) return rc;
+    return block_aligned(offset, amount, block_size_) ? 0 : OSKIT_EINVAL;
+  }
+  oskit_off_t round_down(oskit_off_t v) const noexcept { return v & ~static_cast<oskit_off_t>(block_size_ - 1); }
+
+  const int fd_;
+  const oskit_u32_t block_size_;
+  const bool can_read_;
+  const bool can_write_;
+  const bool fixed_size_;
+  const oskit_off_t device_size_;  // fixed_size_ only, a multiple of block_size_
+  posix::FdAsyncio async_;
+};
+
+
 
 BlockDevice::BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can_write, bool fixed_size,
                          oskit_off_t device_size) noexcept
@@ -30,19 +88,6 @@ BlockDevice::BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can
 BlockDevice::~BlockDevice() {
   async_.close();
   ::close(fd_);
-}
-
-bool BlockDevice::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
-
-oskit_error_t BlockDevice::check_transfer(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                                          oskit_size_t* out_actual) const noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  *out_actual = 0;
-  if (buf == nullptr && amount != 0) return OSKIT_E_POINTER;
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max());
-  if (offset < 0 || amount > kMax || static_cast<std::uint64_t>(offset) > kMax - amount) return OSKIT_EINVAL;
-  if (!block_aligned(offset, amount, block_size_)) return OSKIT_EINVAL;
-  return 0;
 }
 
 OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amount,
@@ -129,21 +174,18 @@ OSKIT_COMDECL BlockDevice::readable() noexcept {
   return size > INT32_MAX ? INT32_MAX : static_cast<oskit_error_t>(size);
 }
 
-namespace {
-
-bool power_of_two(oskit_u32_t v) { return v != 0 && (v & (v - 1)) == 0; }
-
 // Builds the object over fd; on failure fd is left open for the caller.
 oskit_error_t create(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
   if (out_io == nullptr) return OSKIT_E_POINTER;
   *out_io = nullptr;
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0) return posix::last_error();
+  if (flags & O_APPEND) return OSKIT_EINVAL;
   struct ::stat st;
   if (fstat(fd, &st) != 0) return posix::last_error();
   if (S_ISDIR(st.st_mode)) return OSKIT_EISDIR;
   if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return OSKIT_ENODEV;
-  if (block_size != 0 && (!power_of_two(block_size) || block_size > OSKIT_BLOCKDEV_MAX_BLOCK_SIZE)) {
+  if (block_size != 0 && (!is_power_of_two(block_size) || block_size > OSKIT_BLOCKDEV_MAX_BLOCK_SIZE)) {
     return OSKIT_EINVAL;
   }
   const bool device = S_ISBLK(st.st_mode);
@@ -151,7 +193,7 @@ oskit_error_t create(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
   if (device) {
     int logical = 0;
     if (ioctl(fd, BLKSSZGET, &logical) != 0) return posix::last_error();
-    if (logical <= 0 || !power_of_two(static_cast<oskit_u32_t>(logical))) return OSKIT_EIO;
+    if (logical <= 0 || !is_power_of_two(static_cast<oskit_u32_t>(logical))) return OSKIT_EIO;
     if (block_size == 0) block_size = static_cast<oskit_u32_t>(logical);
     if (block_size % static_cast<oskit_u32_t>(logical) != 0) return OSKIT_EINVAL;
     std::uint64_t bytes = 0;
@@ -164,9 +206,21 @@ oskit_error_t create(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
   const int access = flags & O_ACCMODE;
   const bool can_read = access == O_RDONLY || access == O_RDWR;
   const bool can_write = access == O_WRONLY || access == O_RDWR;
-  ComPtr<BlockDevice> dev = make<BlockDevice>(fd, block_size, can_read, can_write, device, device_size);
+  ComPtr<oskit_blkio> dev = make<BlockDevice>(fd, block_size, can_read, can_write, device, device_size);
   if (!dev) return OSKIT_ENOMEM;
   *out_io = dev.detach();
+  return 0;
+}
+
+// Opened with O_NONBLOCK (see oskit_blockdev_open): a regular file or a block
+// device is then used in blocking mode; anything else is refused.
+oskit_error_t clear_nonblock(int fd) {
+  struct ::stat st;
+  if (fstat(fd, &st) != 0) return posix::last_error();
+  if (S_ISDIR(st.st_mode)) return OSKIT_EISDIR;
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return OSKIT_ENODEV;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) return posix::last_error();
   return 0;
 }
 
@@ -185,7 +239,9 @@ extern "C" oskit_error_t oskit_blockdev_open(const char* path, oskit_u32_t mode,
   constexpr oskit_u32_t kKnown = OSKIT_BLOCKDEV_RDWR | OSKIT_BLOCKDEV_CREATE | OSKIT_BLOCKDEV_TRUNC;
   if ((mode & ~kKnown) != 0 || (mode & OSKIT_BLOCKDEV_RDWR) == 0) return OSKIT_EINVAL;
   if ((mode & (OSKIT_BLOCKDEV_CREATE | OSKIT_BLOCKDEV_TRUNC)) && !(mode & OSKIT_BLOCKDEV_WRITE)) return OSKIT_EINVAL;
-  int flags = O_CLOEXEC;
+  // Non-blocking while it opens, so that a FIFO or a device that waits for a
+  // peer cannot hold the caller; the type is checked before the flag goes.
+  int flags = O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   if ((mode & OSKIT_BLOCKDEV_RDWR) == OSKIT_BLOCKDEV_RDWR) {
     flags |= O_RDWR;
   } else if (mode & OSKIT_BLOCKDEV_WRITE) {
@@ -199,7 +255,8 @@ extern "C" oskit_error_t oskit_blockdev_open(const char* path, oskit_u32_t mode,
     fd = ::open(path, flags, 0666);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return oskit::posix::last_error();
-  oskit_error_t rc = oskit::create(fd, block_size, out_io);
+  oskit_error_t rc = oskit::clear_nonblock(fd);
+  if (rc == 0) rc = oskit::create(fd, block_size, out_io);
   if (rc != 0) {
     ::close(fd);
     return rc;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/com/heap.h"
 #include "oskit/io/absio.h"
@@ -102,12 +103,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, AsyncioConformance, ::testing::Types
 namespace oskit {
 namespace {
 
-class BlockDeviceTest : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override { EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked"; }
-  long baseline_ = 0;
-};
+using BlockDeviceTest = testing::LeakCheckedTest;
 
 std::vector<char> file_contents(int fd) {
   struct stat st;
@@ -151,6 +147,35 @@ TEST_F(BlockDeviceTest, AdoptRefusesBadDescriptors) {
   // On failure the caller still owns the descriptor.
   EXPECT_EQ(close(pipes[0]), 0);
   EXPECT_EQ(close(pipes[1]), 0);
+}
+
+TEST_F(BlockDeviceTest, OpenOfAFifoIsRefusedAtOnce) {
+  const std::string path = temp_dir() + "/a_fifo";
+  unlink(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  ComPtr<oskit_blkio> io;
+  // Without a writer, a blocking open(2) for reading would never return.
+  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ, 0, io.put()), OSKIT_ENODEV);
+  EXPECT_FALSE(io);
+  unlink(path.c_str());
+}
+
+TEST_F(BlockDeviceTest, AdoptRefusesAnAppendOnlyDescriptor) {
+  int fd = testing::unlinked_temp_file("append");
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(fcntl(fd, F_SETFL, O_APPEND), 0);
+  ComPtr<oskit_blkio> io;
+  EXPECT_EQ(oskit_blockdev_adopt(fd, 0, io.put()), OSKIT_EINVAL);
+  EXPECT_FALSE(io);
+  ASSERT_EQ(fcntl(fd, F_SETFL, 0), 0);
+  ASSERT_EQ(oskit_blockdev_adopt(fd, 0, io.put()), 0);
+  oskit_size_t n = 0;
+  ASSERT_EQ(io->write("later", 10, 5, &n), 0);
+  ASSERT_EQ(io->write("first", 0, 5, &n), 0);
+  char back[15] = {};
+  ASSERT_EQ(io->read(back, 0, sizeof back, &n), 0);
+  EXPECT_EQ(std::string(back, 5), "first") << "writes land at their offsets";
+  EXPECT_EQ(std::string(back + 10, 5), "later");
 }
 
 TEST_F(BlockDeviceTest, CreateTruncateAndGrow) {

@@ -6,8 +6,17 @@
 
 #include <evl/proxy.h>
 
+#include "glue/oob_file/oob_file.h"
+
 namespace oskit::evl {
 namespace {
+
+class EvlProxy : public OobFileObject<EvlProxy> {
+ protected:
+  // fd, poll_fd: owned. directions: kOobRead for input, kOobWrite for output.
+  EvlProxy(int fd, int poll_fd, oskit_u32_t directions) noexcept : OobFileObject(fd, poll_fd, directions) {}
+  ~EvlProxy() override = default;
+};
 
 static_assert(OSKIT_EVL_PROXY_INPUT == kOobRead && OSKIT_EVL_PROXY_OUTPUT == kOobWrite,
               "proxy directions are the OobFile directions");

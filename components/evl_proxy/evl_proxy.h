@@ -1,21 +1,21 @@
 /*
- * The EVL proxy component (DESIGN.md section 6, seed 001 "File proxy"): an EVL
+ * The EVL proxy component (the EVL documentation's "File proxy" page): an EVL
  * proxy to any target file, exporting stream, asyncio and posixio.
  *
  * Stream write pushes bytes to the target through the proxy's output ring,
  * read pulls what its input ring relayed from the target; both go
  * out-of-band (oob_write/oob_read) when the caller is an EVL thread and
  * in-band (write(2)/read(2)) otherwise, like evl_send_proxy
- * (components/oob_device/oob_file.h states the rule). A write is all or
+ * (glue/oob_file/oob_file.h states the rule). A write is all or
  * nothing: OSKIT_EFBIG when it is larger than the ring, OSKIT_EINVAL when it is
  * not a multiple of the granularity, OSKIT_ENXIO on a direction the proxy does
  * not have, OSKIT_EAGAIN when non-blocking and the ring is full; a target
  * failure is reported by the next write. seek is OSKIT_ESPIPE; stat gives
- * type OSKIT_OOB_STREAM_TYPE and no size; the other stream methods are
+ * type OSKIT_STGTY_STREAM and no size; the other stream methods are
  * OSKIT_E_NOTIMPL.
  *
- * asyncio maps the proxy's poll events (seed 001 "Events pollable from a
- * proxy file descriptor"): READABLE when input is waiting, WRITABLE when the
+ * asyncio maps the proxy's poll events ("Events pollable from a proxy file
+ * descriptor" in the EVL documentation): READABLE when input is waiting, WRITABLE when the
  * output ring is empty (all output reached the target), EXCEPTION on POLLERR
  * (a relay error, or a proxy with neither direction). Listeners are called on
  * glue/posix's reactor thread. posixio applies to the proxy's descriptor.
@@ -23,7 +23,7 @@
 #ifndef COMPONENTS_EVL_PROXY_EVL_PROXY_H
 #define COMPONENTS_EVL_PROXY_EVL_PROXY_H
 
-#include <oskit/com/stream.h>
+#include "oskit/com/stream.h"
 
 /* Directions of a proxy (EVL_CLONE_INPUT, EVL_CLONE_OUTPUT). */
 #define OSKIT_EVL_PROXY_INPUT 0x1u  /* stream read returns what the target gives */
@@ -64,21 +64,4 @@ oskit_error_t oskit_evl_proxy_adopt(int proxy_fd, oskit_stream_t **out_stream);
 
 OSKIT_END_DECLS
 
-#ifdef __cplusplus
-
-#include "components/oob_device/oob_file.h"
-
-namespace oskit::evl {
-
-class EvlProxy : public OobFileObject<EvlProxy> {
- protected:
-  // fd, poll_fd: owned. directions: kOobRead for input, kOobWrite for output.
-  EvlProxy(int fd, int poll_fd, oskit_u32_t directions) noexcept : OobFileObject(fd, poll_fd, directions) {}
-  ~EvlProxy() override = default;
-};
-
-}  // namespace oskit::evl
-
-#endif  // __cplusplus
-
-#endif  // COMPONENTS_EVL_PROXY_EVL_PROXY_H
+#endif /* COMPONENTS_EVL_PROXY_EVL_PROXY_H */

@@ -232,7 +232,7 @@ TEST_F(EvlProxyTest, SeekIsEspipeAndStatReportsAStream) {
   EXPECT_EQ(s->setsize(1), OSKIT_E_NOTIMPL);
   oskit_stream_stat_t st;
   ASSERT_EQ(s->stat(&st, 0), 0);
-  EXPECT_EQ(st.type, OSKIT_OOB_STREAM_TYPE);
+  EXPECT_EQ(st.type, OSKIT_STGTY_STREAM);
   EXPECT_EQ(st.size, 0u);
   EXPECT_EQ(st.name, nullptr);
 }

@@ -2,13 +2,12 @@
 
 #include <stdio.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/asyncio.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::evl {
 namespace {
@@ -17,19 +16,19 @@ namespace {
 class Waker : public Implements<Waker, oskit_listener> {
  public:
   OSKIT_COMDECL notify(oskit_iunknown*) noexcept override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++events_;
     cv_.notify_all();
     return 0;
   }
   // Waits for a notification after the seen-th one; returns the new count.
   unsigned wait_beyond(unsigned seen) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return events_ > seen; });
+    MutexLock lock(&mu_);
+    while (events_ <= seen) cv_.wait(&mu_);
     return events_;
   }
   unsigned events() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return events_;
   }
 
@@ -38,8 +37,8 @@ class Waker : public Implements<Waker, oskit_listener> {
   ~Waker() override = default;
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   unsigned events_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
@@ -91,6 +90,11 @@ oskit_error_t Logger::vprintf(const char* fmt, va_list ap) noexcept {
 oskit_error_t Logger::flush() noexcept {
   ComPtr<oskit_asyncio> io = query<oskit_asyncio>(stream_);
   if (!io) return OSKIT_E_NOINTERFACE;
+  // A stream that can never be written (an input-only proxy, a device opened
+  // read-only) would never become writable: it says so to an empty write.
+  oskit_u32_t none = 0;
+  oskit_error_t refused = stream_->write("", 0, &none);
+  if (refused != 0) return refused;
   ComPtr<Waker> waker = make<Waker>();
   if (!waker) return OSKIT_ENOMEM;
   unsigned seen = waker->events();

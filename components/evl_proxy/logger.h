@@ -1,5 +1,5 @@
-// A printf-style logger for out-of-band code (seed 001 "Logging debug
-// messages via a proxy"): each record is formatted on the caller's stack and
+// A printf-style logger for out-of-band code (the EVL documentation's
+// "Logging debug messages via a proxy"): each record is formatted on the caller's stack and
 // sent as one write through a stream, normally an EVL proxy component to any
 // file. From an EVL thread the record goes out with oob_write into the
 // proxy's ring: no in-band system call, no allocation, no lock, hence no stage
@@ -46,8 +46,10 @@ class Logger {
   // not from an out-of-band loop. Returns 0; OSKIT_EIO when the stream reports
   // an exception (the proxy failed to write to the file; the next printf
   // returns the failure itself); OSKIT_E_NOINTERFACE when the stream has no
-  // asyncio; or the asyncio's error. While the target keeps failing with a
-  // transient error the proxy retries, and flush waits.
+  // asyncio; at once, the stream's error for an empty write when it can never
+  // be written (OSKIT_ENXIO for a proxy without output, OSKIT_EBADF for a
+  // device opened read-only); or the asyncio's error. While the target keeps
+  // failing with a transient error the proxy retries, and flush waits.
   oskit_error_t flush() noexcept;
 
   oskit_stream* stream() const noexcept { return stream_.get(); }

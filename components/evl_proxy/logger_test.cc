@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -213,6 +214,26 @@ TEST_F(LoggerTest, AnyStreamTakesTheRecords) {
   EXPECT_EQ(log.printf("%d-%s", 7, "x"), 3);
   EXPECT_EQ(rec->written, "7-x");
   EXPECT_EQ(log.flush(), OSKIT_E_NOINTERFACE);
+}
+
+TEST_F(LoggerTest, FlushOfAStreamThatCanNeverBeWrittenFailsAtOnce) {
+  testing::Pipe pipe;
+  ASSERT_GE(pipe.r, 0);
+  oskit_evl_proxy_options input_only = {4096, 0, OSKIT_EVL_PROXY_INPUT, nullptr, 0};
+  ComPtr<oskit_stream> stream;
+  ASSERT_EQ(oskit_evl_proxy_create(pipe.r, &input_only, stream.put()), 0);
+  Logger log(stream);
+  EXPECT_EQ(log.flush(), OSKIT_ENXIO) << "an input-only proxy is never writable";
+  EXPECT_EQ(log.printf("lost"), OSKIT_ENXIO);
+}
+
+TEST_F(LoggerTest, FlushOfAnIdleProxyReturnsAtOnce) {
+  std::unique_ptr<Logger> log;
+  ASSERT_EQ(Logger::open(fd_, 4096, nullptr, &log), 0);
+  EXPECT_EQ(log->flush(), 0);
+  EXPECT_EQ(log->printf("one\n"), 4);
+  EXPECT_EQ(log->flush(), 0);
+  EXPECT_EQ(lines_of(path_), std::vector<std::string>{"one"});
 }
 
 }  // namespace

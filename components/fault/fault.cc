@@ -2,6 +2,14 @@
 
 #include <cstdint>
 
+#include "absl/base/thread_annotations.h"
+#include "oskit/com/implements.h"
+#include "oskit/com/stream.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/blkio.h"
+#include "oskit/io/netio.h"
+#include "oskit/sync/mutex.h"
+
 extern "C" const struct oskit_guid oskit_fault_control_iid = OSKIT_FAULT_CONTROL_IID;
 
 namespace oskit {
@@ -25,7 +33,103 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t n) {
   return z ^ (z >> 31);
 }
 
-}  // namespace
+class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oskit_absio, oskit_blkio,
+                                        oskit_stream, oskit_netio> {
+ public:
+  // Wraps target with plan; empty with *rc set on failure (see oskit_fault_wrap).
+  static ComPtr<FaultInjector> create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
+                                      oskit_error_t* rc) noexcept;
+
+  // fault_control
+  OSKIT_COMDECL setplan(const oskit_fault_plan_t* plan) noexcept override;
+  OSKIT_COMDECL getstats(oskit_fault_stats_t* out_stats) noexcept override;
+  OSKIT_COMDECL resetstats() noexcept override;
+
+  // blkio / absio
+  OSKIT_COMDECL_U getblocksize() noexcept override { return blkio_->getblocksize(); }
+  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) noexcept override;
+  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override { return blkio_->getsize(out_size); }
+  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override { return blkio_->setsize(new_size); }
+
+  // stream
+  OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
+  OSKIT_COMDECL seek(oskit_s64_t ofs, oskit_seek_t whence, oskit_u64_t* out_newpos) noexcept override {
+    return stream_->seek(ofs, whence, out_newpos);
+  }
+  OSKIT_COMDECL setsize(oskit_u64_t new_size) noexcept override { return stream_->setsize(new_size); }
+  OSKIT_COMDECL copyto(oskit_stream* dst, oskit_u64_t size, oskit_u64_t* out_read,
+                       oskit_u64_t* out_written) noexcept override {
+    return stream_->copyto(dst, size, out_read, out_written);
+  }
+  OSKIT_COMDECL commit(oskit_u32_t flags) noexcept override { return stream_->commit(flags); }
+  OSKIT_COMDECL revert() noexcept override { return stream_->revert(); }
+  OSKIT_COMDECL lockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t type) noexcept override {
+    return stream_->lockregion(offset, size, type);
+  }
+  OSKIT_COMDECL unlockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t type) noexcept override {
+    return stream_->unlockregion(offset, size, type);
+  }
+  OSKIT_COMDECL stat(oskit_stream_stat_t* out_stat, oskit_u32_t flags) noexcept override {
+    return stream_->stat(out_stat, flags);
+  }
+  // A clone of the target wrapped with the same plan (and counts of its own).
+  OSKIT_COMDECL clone(oskit_stream** out_stream) noexcept override;
+
+  // netio
+  OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override;
+  OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
+    return netio_->alloc_bufio(size, out_buf);
+  }
+
+  bool exports(const oskit_guid& iid) const noexcept;
+
+ protected:
+  FaultInjector(ComPtr<oskit_blkio> blkio, bool is_absio, ComPtr<oskit_stream> stream, ComPtr<oskit_netio> netio,
+                const oskit_fault_plan_t& plan) noexcept;
+  ~FaultInjector() override = default;
+
+ private:
+  enum class Verdict { kPass, kFail, kShort };
+  struct Decision {
+    Verdict verdict;
+    std::uint64_t allowed;  // bytes the call may move (a multiple of the unit)
+    oskit_error_t error;    // for kFail
+  };
+  // Decides the fate of a call of kind moving amount bytes in units of unit,
+  // and counts it.
+  Decision decide(oskit_u32_t kind, std::uint64_t amount, std::uint64_t unit) noexcept;
+  // Counts the bytes a call moved.
+  void account(oskit_u32_t kind, std::uint64_t moved) noexcept;
+  // A read or write of amount bytes in units of unit: decided, then passed
+  // on as call(allowed) unless it fails; *out_actual is what call reports.
+  template <class Size, class Call>
+  oskit_error_t transfer(oskit_u32_t kind, Size amount, std::uint64_t unit, Size* out_actual, Call call) noexcept {
+    if (out_actual == nullptr) return OSKIT_E_POINTER;
+    const Decision d = decide(kind, amount, unit);
+    if (d.verdict == Verdict::kFail) {
+      *out_actual = 0;
+      return d.error;
+    }
+    oskit_error_t rc = call(static_cast<Size>(d.allowed));
+    if (rc == 0) account(kind, *out_actual);
+    return rc;
+  }
+
+  const ComPtr<oskit_blkio> blkio_;
+  const bool is_absio_;
+  const ComPtr<oskit_stream> stream_;
+  const ComPtr<oskit_netio> netio_;
+
+  Mutex mu_;
+  oskit_fault_plan_t plan_ ABSL_GUARDED_BY(mu_);
+  std::uint64_t seen_ ABSL_GUARDED_BY(mu_) = 0;      // chosen calls so far (the schedule's clock)
+  std::uint64_t reserved_ ABSL_GUARDED_BY(mu_) = 0;  // bytes granted against after_bytes
+  oskit_fault_stats_t stats_ ABSL_GUARDED_BY(mu_) = {};
+};
+
 
 FaultInjector::FaultInjector(ComPtr<oskit_blkio> blkio, bool is_absio, ComPtr<oskit_stream> stream,
                              ComPtr<oskit_netio> netio, const oskit_fault_plan_t& plan) noexcept
@@ -71,7 +175,7 @@ OSKIT_COMDECL FaultInjector::setplan(const oskit_fault_plan_t* plan) noexcept {
   if (plan == nullptr) return OSKIT_E_POINTER;
   oskit_error_t rc = check_plan(*plan);
   if (rc != 0) return rc;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   plan_ = *plan;
   seen_ = 0;
   reserved_ = 0;
@@ -80,13 +184,13 @@ OSKIT_COMDECL FaultInjector::setplan(const oskit_fault_plan_t* plan) noexcept {
 
 OSKIT_COMDECL FaultInjector::getstats(oskit_fault_stats_t* out_stats) noexcept {
   if (out_stats == nullptr) return OSKIT_E_POINTER;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *out_stats = stats_;
   return 0;
 }
 
 OSKIT_COMDECL FaultInjector::resetstats() noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   stats_ = {};
   seen_ = 0;
   reserved_ = 0;
@@ -94,7 +198,7 @@ OSKIT_COMDECL FaultInjector::resetstats() noexcept {
 }
 
 FaultInjector::Decision FaultInjector::decide(oskit_u32_t kind, std::uint64_t amount, std::uint64_t unit) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Decision d{Verdict::kPass, amount, plan_.error};
   if ((plan_.calls & kind) == 0) return d;
   stats_.calls++;
@@ -129,58 +233,29 @@ FaultInjector::Decision FaultInjector::decide(oskit_u32_t kind, std::uint64_t am
 }
 
 void FaultInjector::account(oskit_u32_t kind, std::uint64_t moved) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (plan_.calls & kind) stats_.bytes += moved;
 }
 
 OSKIT_COMDECL FaultInjector::read(void* buf, oskit_off_t offset, oskit_size_t amount,
                                   oskit_size_t* out_actual) noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  Decision d = decide(OSKIT_FAULT_READ, amount, blkio_->getblocksize());
-  if (d.verdict == Verdict::kFail) {
-    *out_actual = 0;
-    return d.error;
-  }
-  oskit_error_t rc = blkio_->read(buf, offset, static_cast<oskit_size_t>(d.allowed), out_actual);
-  if (rc == 0) account(OSKIT_FAULT_READ, *out_actual);
-  return rc;
+  return transfer(OSKIT_FAULT_READ, amount, blkio_->getblocksize(), out_actual,
+                  [&](oskit_size_t n) { return blkio_->read(buf, offset, n, out_actual); });
 }
 
 OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                    oskit_size_t* out_actual) noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  Decision d = decide(OSKIT_FAULT_WRITE, amount, blkio_->getblocksize());
-  if (d.verdict == Verdict::kFail) {
-    *out_actual = 0;
-    return d.error;
-  }
-  oskit_error_t rc = blkio_->write(buf, offset, static_cast<oskit_size_t>(d.allowed), out_actual);
-  if (rc == 0) account(OSKIT_FAULT_WRITE, *out_actual);
-  return rc;
+  return transfer(OSKIT_FAULT_WRITE, amount, blkio_->getblocksize(), out_actual,
+                  [&](oskit_size_t n) { return blkio_->write(buf, offset, n, out_actual); });
 }
 
 OSKIT_COMDECL FaultInjector::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  Decision d = decide(OSKIT_FAULT_READ, len, 1);
-  if (d.verdict == Verdict::kFail) {
-    *out_actual = 0;
-    return d.error;
-  }
-  oskit_error_t rc = stream_->read(buf, static_cast<oskit_u32_t>(d.allowed), out_actual);
-  if (rc == 0) account(OSKIT_FAULT_READ, *out_actual);
-  return rc;
+  return transfer(OSKIT_FAULT_READ, len, 1, out_actual, [&](oskit_u32_t n) { return stream_->read(buf, n, out_actual); });
 }
 
 OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  Decision d = decide(OSKIT_FAULT_WRITE, len, 1);
-  if (d.verdict == Verdict::kFail) {
-    *out_actual = 0;
-    return d.error;
-  }
-  oskit_error_t rc = stream_->write(buf, static_cast<oskit_u32_t>(d.allowed), out_actual);
-  if (rc == 0) account(OSKIT_FAULT_WRITE, *out_actual);
-  return rc;
+  return transfer(OSKIT_FAULT_WRITE, len, 1, out_actual,
+                  [&](oskit_u32_t n) { return stream_->write(buf, n, out_actual); });
 }
 
 OSKIT_COMDECL FaultInjector::clone(oskit_stream** out_stream) noexcept {
@@ -191,7 +266,7 @@ OSKIT_COMDECL FaultInjector::clone(oskit_stream** out_stream) noexcept {
   if (rc != 0) return rc;
   oskit_fault_plan_t plan;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     plan = plan_;
   }
   ComPtr<FaultInjector> f = create(copy.get(), plan, &rc);
@@ -208,6 +283,7 @@ OSKIT_COMDECL FaultInjector::push(oskit_bufio* buf, oskit_size_t size) noexcept 
   return rc;
 }
 
+}  // namespace
 }  // namespace oskit
 
 extern "C" oskit_error_t oskit_fault_wrap(oskit_iunknown_t* target, const oskit_fault_plan_t* plan,

@@ -1,7 +1,10 @@
 /*
- * The fault injector (DESIGN.md section 6, in the manner of dm-flakey): wraps
- * any absio, blkio, stream or netio and fails chosen calls on a schedule,
- * counting what it did. The wrapper answers the interfaces its target answers
+ * The fault injector (in the manner of Linux's dm-flakey): wraps any absio,
+ * blkio, stream or netio and fails chosen calls on a schedule, counting what
+ * it did. Decisions are made under a lock, so every_nth and the byte
+ * allowance are exact with concurrent callers; the wrapped call runs outside
+ * it. A stream's copyto, like every call other than a read, a write or a
+ * push, passes straight through unfaulted. The wrapper answers the interfaces its target answers
  * (absio only if the target is an absio) plus oskit_fault_control, through
  * which a test changes the plan and reads the counts. Calls other than reads
  * and writes (getsize, seek, alloc_bufio, ...) pass straight through.
@@ -9,7 +12,7 @@
 #ifndef COMPONENTS_FAULT_FAULT_H
 #define COMPONENTS_FAULT_FAULT_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* The calls a plan may fail (oskit_fault_plan.calls). */
 #define OSKIT_FAULT_READ 0x1  /* absio/blkio/stream read */
@@ -98,102 +101,9 @@ OSKIT_END_DECLS
 
 #ifdef __cplusplus
 
-#include <atomic>
-#include <mutex>
-
-#include "absl/base/thread_annotations.h"
-#include "oskit/com/implements.h"
-#include "oskit/com/stream.h"
-#include "oskit/io/absio.h"
-#include "oskit/io/blkio.h"
-#include "oskit/io/netio.h"
+#include "oskit/com/ptr.h"
 
 namespace oskit {
-
-// The wrapper. Decisions are made under a lock (so every_nth and the byte
-// allowance are exact with concurrent callers); the wrapped call runs outside.
-class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oskit_absio, oskit_blkio,
-                                        oskit_stream, oskit_netio> {
- public:
-  // Wraps target with plan; empty with *rc set on failure (see oskit_fault_wrap).
-  static ComPtr<FaultInjector> create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
-                                      oskit_error_t* rc) noexcept;
-
-  // fault_control
-  OSKIT_COMDECL setplan(const oskit_fault_plan_t* plan) noexcept override;
-  OSKIT_COMDECL getstats(oskit_fault_stats_t* out_stats) noexcept override;
-  OSKIT_COMDECL resetstats() noexcept override;
-
-  // blkio / absio
-  OSKIT_COMDECL_U getblocksize() noexcept override { return blkio_->getblocksize(); }
-  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                      oskit_size_t* out_actual) noexcept override;
-  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override { return blkio_->getsize(out_size); }
-  OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override { return blkio_->setsize(new_size); }
-
-  // stream
-  OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
-  OSKIT_COMDECL write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
-  OSKIT_COMDECL seek(oskit_s64_t ofs, oskit_seek_t whence, oskit_u64_t* out_newpos) noexcept override {
-    return stream_->seek(ofs, whence, out_newpos);
-  }
-  OSKIT_COMDECL setsize(oskit_u64_t new_size) noexcept override { return stream_->setsize(new_size); }
-  OSKIT_COMDECL copyto(oskit_stream* dst, oskit_u64_t size, oskit_u64_t* out_read,
-                       oskit_u64_t* out_written) noexcept override {
-    return stream_->copyto(dst, size, out_read, out_written);
-  }
-  OSKIT_COMDECL commit(oskit_u32_t flags) noexcept override { return stream_->commit(flags); }
-  OSKIT_COMDECL revert() noexcept override { return stream_->revert(); }
-  OSKIT_COMDECL lockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t type) noexcept override {
-    return stream_->lockregion(offset, size, type);
-  }
-  OSKIT_COMDECL unlockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t type) noexcept override {
-    return stream_->unlockregion(offset, size, type);
-  }
-  OSKIT_COMDECL stat(oskit_stream_stat_t* out_stat, oskit_u32_t flags) noexcept override {
-    return stream_->stat(out_stat, flags);
-  }
-  // A clone of the target wrapped with the same plan (and counts of its own).
-  OSKIT_COMDECL clone(oskit_stream** out_stream) noexcept override;
-
-  // netio
-  OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override;
-  OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
-    return netio_->alloc_bufio(size, out_buf);
-  }
-
-  bool exports(const oskit_guid& iid) const noexcept;
-
- protected:
-  FaultInjector(ComPtr<oskit_blkio> blkio, bool is_absio, ComPtr<oskit_stream> stream, ComPtr<oskit_netio> netio,
-                const oskit_fault_plan_t& plan) noexcept;
-  ~FaultInjector() override = default;
-
- private:
-  enum class Verdict { kPass, kFail, kShort };
-  struct Decision {
-    Verdict verdict;
-    std::uint64_t allowed;  // bytes the call may move (a multiple of the unit)
-    oskit_error_t error;    // for kFail
-  };
-  // Decides the fate of a call of kind moving amount bytes in units of unit,
-  // and counts it.
-  Decision decide(oskit_u32_t kind, std::uint64_t amount, std::uint64_t unit) noexcept;
-  // Counts the bytes a call moved.
-  void account(oskit_u32_t kind, std::uint64_t moved) noexcept;
-
-  const ComPtr<oskit_blkio> blkio_;
-  const bool is_absio_;
-  const ComPtr<oskit_stream> stream_;
-  const ComPtr<oskit_netio> netio_;
-
-  std::mutex mu_;
-  oskit_fault_plan_t plan_ ABSL_GUARDED_BY(mu_);
-  std::uint64_t seen_ ABSL_GUARDED_BY(mu_) = 0;      // chosen calls so far (the schedule's clock)
-  std::uint64_t reserved_ ABSL_GUARDED_BY(mu_) = 0;  // bytes granted against after_bytes
-  oskit_fault_stats_t stats_ ABSL_GUARDED_BY(mu_) = {};
-};
 
 // Puts a fault injector under a stack in one line: wraps target and returns
 // the wrapper as the same interface I (empty on failure); *control, if given,

@@ -10,6 +10,10 @@
 
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/listener/listener.h"
+#include "components/membufio/membufio.h"
+#include "components/netio/netio.h"
+#include "components/subset/subset.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"

@@ -1,6 +1,10 @@
-#include "components/netio/function_netio.h"
+// The function netio (components/netio/netio.h).
+#include "components/netio/netio.h"
 
-namespace oskit {
+#include "components/netio/packet.h"
+#include "oskit/com/implements.h"
+
+namespace oskit::netio {
 
 oskit_error_t check_packet(oskit_bufio* buf, oskit_size_t size) noexcept {
   if (buf == nullptr) return OSKIT_E_POINTER;
@@ -11,30 +15,50 @@ oskit_error_t check_packet(oskit_bufio* buf, oskit_size_t size) noexcept {
   return 0;
 }
 
-FunctionNetio::~FunctionNetio() {
-  if (destructor_ != nullptr) destructor_(data_);
-}
+namespace {
 
-OSKIT_COMDECL FunctionNetio::push(oskit_bufio* buf, oskit_size_t size) noexcept {
-  oskit_error_t rc = check_packet(buf, size);
-  return rc != 0 ? rc : push_(data_, buf, size);
-}
+class FunctionNetio : public Implements<FunctionNetio, oskit_netio> {
+ public:
+  using Destructor = void (*)(void* data);
 
-OSKIT_COMDECL FunctionNetio::alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept {
-  if (out_buf == nullptr) return OSKIT_E_POINTER;
-  *out_buf = oskit_bufio_create(size);
-  return *out_buf ? 0 : OSKIT_ENOMEM;
-}
+  OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override {
+    oskit_error_t rc = check_packet(buf, size);
+    return rc != 0 ? rc : push_(data_, buf, size);
+  }
 
-}  // namespace oskit
+  OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
+    if (out_buf == nullptr) return OSKIT_E_POINTER;
+    *out_buf = nullptr;
+    return pool_ ? pool_->alloc(size, out_buf) : OSKIT_E_NOTIMPL;
+  }
 
-extern "C" oskit_netio_t* oskit_netio_create_cleanup(oskit_error_t (*func)(void*, oskit_bufio_t*, oskit_size_t),
-                                                    void* data, void (*destructor)(void*)) {
+ protected:
+  FunctionNetio(oskit_netio_func_t push, void* data, Destructor destructor, oskit_bufio_pool* pool) noexcept
+      : push_(push), data_(data), destructor_(destructor), pool_(ComPtr<oskit_bufio_pool>::copy(pool)) {}
+  ~FunctionNetio() override {
+    if (destructor_ != nullptr) destructor_(data_);
+  }
+
+ private:
+  const oskit_netio_func_t push_;
+  void* const data_;
+  const Destructor destructor_;
+  const ComPtr<oskit_bufio_pool> pool_;
+};
+
+}  // namespace
+}  // namespace oskit::netio
+
+extern "C" oskit_netio_t* oskit_netio_create_pooled(oskit_netio_func_t func, void* data, void (*destructor)(void*),
+                                                   oskit_bufio_pool_t* pool) {
   if (func == nullptr) return nullptr;
-  return oskit::make<oskit::FunctionNetio>(func, data, destructor).detach();
+  return oskit::make<oskit::netio::FunctionNetio>(func, data, destructor, pool).detach();
 }
 
-extern "C" oskit_netio_t* oskit_netio_create(oskit_error_t (*func)(void*, oskit_bufio_t*, oskit_size_t),
-                                            void* data) {
-  return oskit_netio_create_cleanup(func, data, nullptr);
+extern "C" oskit_netio_t* oskit_netio_create_cleanup(oskit_netio_func_t func, void* data, void (*destructor)(void*)) {
+  return oskit_netio_create_pooled(func, data, destructor, nullptr);
+}
+
+extern "C" oskit_netio_t* oskit_netio_create(oskit_netio_func_t func, void* data) {
+  return oskit_netio_create_pooled(func, data, nullptr, nullptr);
 }

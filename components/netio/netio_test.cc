@@ -2,8 +2,9 @@
 #include <thread>
 #include <vector>
 
-#include "components/netio/fanout.h"
-#include "components/netio/function_netio.h"
+#include "components/netio/netio.h"
+
+#include "components/membufio/membufio.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/netio_conformance.h"
@@ -37,10 +38,20 @@ struct FunctionNetioFactory {
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_netio>::value}; }
 };
 
+// A function netio whose buffers come from the heap pool.
+struct PooledNetioFactory {
+  static ComPtr<oskit_netio> make() {
+    ComPtr<oskit_bufio_pool> pool;
+    EXPECT_EQ(oskit_bufio_heap_pool_create(pool.put()), 0);
+    return ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &shared_recorder, nullptr, pool.get()));
+  }
+  static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_netio>::value}; }
+};
+
 struct FanoutFactory {
   static ComPtr<oskit_netio> make() {
     ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
-    ComPtr<oskit_netio> consumer = FunctionNetioFactory::make();
+    ComPtr<oskit_netio> consumer = PooledNetioFactory::make();
     EXPECT_EQ(fanout->add_listener(consumer.get()), 0);
     return fanout;
   }
@@ -53,7 +64,7 @@ struct FanoutFactory {
 }  // namespace oskit
 
 namespace oskit::testing {
-using NetioFactories = ::testing::Types<FunctionNetioFactory, FanoutFactory>;
+using NetioFactories = ::testing::Types<FunctionNetioFactory, PooledNetioFactory, FanoutFactory>;
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, ComConformance, NetioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, NetioConformance, NetioFactories);
 }  // namespace oskit::testing
@@ -175,6 +186,99 @@ TEST(NetioFanout, ConcurrentPushAndMembershipChanges) {
   stop = true;
   churn.join();
   EXPECT_EQ(r.packets, 9000);
+}
+
+TEST(FunctionNetio, AllocBufioNeedsAPool) {
+  Recorder r;
+  ComPtr<oskit_netio> bare = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ComPtr<oskit_bufio> buf;
+  EXPECT_EQ(bare->alloc_bufio(64, buf.put()), OSKIT_E_NOTIMPL);
+  EXPECT_FALSE(buf);
+  ComPtr<oskit_bufio_pool> pool;
+  ASSERT_EQ(oskit_bufio_heap_pool_create(pool.put()), 0);
+  ComPtr<oskit_netio> pooled =
+      ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
+  ASSERT_EQ(pooled->alloc_bufio(64, buf.put()), 0);
+  oskit_off_t size = 0;
+  ASSERT_EQ(buf->getsize(&size), 0);
+  EXPECT_EQ(size, 64);
+  EXPECT_EQ(pooled->alloc_bufio(SIZE_MAX, buf.put()), OSKIT_ENOMEM);
+}
+
+TEST(NetioFanout, AllocBufioAsksTheConsumersInOrder) {
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_bufio> buf;
+  EXPECT_EQ(fanout->alloc_bufio(32, buf.put()), OSKIT_E_NOTIMPL) << "no consumer";
+  Recorder r;
+  ComPtr<oskit_netio> bare = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ASSERT_EQ(fanout->add_listener(bare.get()), 0);
+  EXPECT_EQ(fanout->alloc_bufio(32, buf.put()), OSKIT_E_NOTIMPL) << "no consumer with buffers";
+  ComPtr<oskit_netio> pooled = PooledNetioFactory::make();
+  ASSERT_EQ(fanout->add_listener(pooled.get()), 0);
+  EXPECT_EQ(fanout->alloc_bufio(32, buf.put()), 0);
+  EXPECT_TRUE(buf);
+}
+
+TEST(NetioFanout, RefusesToBeItsOwnConsumer) {
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  EXPECT_EQ(fanout->add_listener(fanout.get()), OSKIT_E_INVALIDARG);
+  EXPECT_EQ(fanout->push(packet(8).get(), 8), 0) << "nothing registered, nothing pushed";
+}
+
+TEST(NetioFanout, RefusesACycleThroughOtherFanouts) {
+  auto a = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  auto b = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  auto c = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ASSERT_EQ(a->add_listener(b.get()), 0);
+  ASSERT_EQ(b->add_listener(c.get()), 0);
+  EXPECT_EQ(c->add_listener(a.get()), OSKIT_E_INVALIDARG);
+  EXPECT_EQ(b->add_listener(a.get()), OSKIT_E_INVALIDARG);
+  Recorder r;
+  ComPtr<oskit_netio> sink = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &r));
+  ASSERT_EQ(c->add_listener(sink.get()), 0);
+  EXPECT_EQ(a->push(packet(16).get(), 16), 0);
+  EXPECT_EQ(r.packets, 1);
+  ASSERT_EQ(a->remove_listener(b.get()), 0);
+  EXPECT_EQ(c->add_listener(a.get()), 0) << "no cycle once a no longer reaches c";
+}
+
+// A consumer that pushes every packet back into the fanout it sits on: a loop
+// no registration check can see.
+oskit_error_t push_back_into(void* data, oskit_bufio_t* buf, oskit_size_t size) {
+  return static_cast<oskit_netio_fanout*>(data)->push(buf, size);
+}
+
+TEST(NetioFanout, ALoopThroughAnotherConsumerEndsWithEloop) {
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  ComPtr<oskit_netio> echo = ComPtr<oskit_netio>::adopt(oskit_netio_create(push_back_into, fanout.get()));
+  ASSERT_EQ(fanout->add_listener(echo.get()), 0);
+  EXPECT_EQ(fanout->push(packet(8).get(), 8), OSKIT_ELOOP);
+  ASSERT_EQ(fanout->remove_listener(echo.get()), 0);
+}
+
+// Removes a given consumer from the fanout when it sees a packet.
+struct Remover {
+  oskit_netio_fanout* fanout;
+  oskit_netio* victim;
+};
+
+oskit_error_t remove_other(void* data, oskit_bufio_t*, oskit_size_t) {
+  auto* r = static_cast<Remover*>(data);
+  return r->fanout->remove_listener(r->victim);
+}
+
+TEST(NetioFanout, AConsumerRemovedDuringAPushIsSkippedByIt) {
+  ComPtr<oskit_netio_fanout> fanout = ComPtr<oskit_netio_fanout>::adopt(oskit_netio_fanout_create());
+  Recorder victim_seen;
+  ComPtr<oskit_netio> victim = ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &victim_seen));
+  Remover remover{fanout.get(), victim.get()};
+  ComPtr<oskit_netio> first = ComPtr<oskit_netio>::adopt(oskit_netio_create(remove_other, &remover));
+  ASSERT_EQ(fanout->add_listener(first.get()), 0);
+  ASSERT_EQ(fanout->add_listener(victim.get()), 0);
+  EXPECT_EQ(fanout->push(packet(8).get(), 8), 0);
+  EXPECT_EQ(victim_seen.packets, 0) << "removed before the push reached it";
+  EXPECT_EQ(fanout->push(packet(8).get(), 8), OSKIT_E_INVALIDARG) << "the remover finds it gone";
+  EXPECT_EQ(victim_seen.packets, 0) << "no later push reaches it";
 }
 
 }  // namespace

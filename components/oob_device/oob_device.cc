@@ -11,8 +11,31 @@
 
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/driver.h"
+#include "glue/oob_file/oob_file.h"
+#include "oskit/io/devctl.h"
 
 namespace oskit::evl {
+namespace {
+
+class OobDevice : public OobFileObject<OobDevice, oskit_devctl> {
+ public:
+  // devctl (see the top of this file). out_ret_val and out_nbytes may be NULL.
+  OSKIT_COMDECL devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbytes, oskit_s32_t* out_ret_val,
+                       oskit_size_t* out_nbytes) noexcept override;
+
+ protected:
+  // fd, poll_fd: owned. open_mode: OSKIT_DEVCTL_OPEN_* of the opening.
+  OobDevice(int fd, int poll_fd, oskit_u32_t open_mode) noexcept;
+  ~OobDevice() override = default;
+
+ private:
+  // The request as the driver sees it: the result, or a negated errno.
+  long issue(oskit_u32_t dcmd, void* arg) const noexcept;
+  long issue_bounced(oskit_u32_t dcmd, void* data, oskit_size_t nbytes) const noexcept;
+
+  const oskit_u32_t open_mode_;
+};
+
 
 static_assert(OSKIT_OOB_DEVICE_READ == OSKIT_DEVCTL_OPEN_READ && OSKIT_OOB_DEVICE_WRITE == OSKIT_DEVCTL_OPEN_WRITE,
               "open modes are devctl open modes");
@@ -58,8 +81,6 @@ OSKIT_COMDECL OobDevice::devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbyte
   return 0;
 }
 
-namespace {
-
 int open_flags(oskit_u32_t mode) noexcept {
   int flags = O_CLOEXEC;
   switch (mode & OSKIT_OOB_DEVICE_RDWR) {
@@ -83,7 +104,7 @@ oskit_error_t open_device(const char* name, oskit_u32_t mode, oskit_stream_t** o
     ::close(fd);
     return rc;
   }
-  ComPtr<OobDevice> dev = make<OobDevice>(fd, poll_fd, open_mode);
+  ComPtr<oskit_stream> dev = make<OobDevice>(fd, poll_fd, open_mode);
   if (!dev) {
     ::close(poll_fd);
     ::close(fd);

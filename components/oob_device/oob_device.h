@@ -1,14 +1,14 @@
 /*
- * The oob device component (DESIGN.md section 6): a device of an out-of-band
- * driver, opened through glue/evl, exporting stream, devctl, asyncio and
- * posixio.
+ * The oob device component: a device of an out-of-band driver, opened
+ * through glue/evl, exporting stream, devctl, asyncio and posixio
+ * (docs/design.md, "Components").
  *
  * Stream read/write are oob_read/oob_write when the caller is an EVL thread
- * and read(2)/write(2) otherwise (components/oob_device/oob_file.h says why);
+ * and read(2)/write(2) otherwise (glue/oob_file/oob_file.h says why);
  * each is one transfer with the driver's semantics. seek is OSKIT_ESPIPE; the
  * other stream methods besides stat are OSKIT_E_NOTIMPL.
  *
- * devctl (DESIGN.md section 4, seed 003 "io_devctl"): the command is verified
+ * devctl (docs/design.md, "devctl"; QNX io_devctl): the command is verified
  * against the open mode and its encoded size (oskit_devctl_verify: OSKIT_EPERM,
  * OSKIT_EINVAL, OSKIT_EFAULT), then carried to the driver as oob_ioctl (from an
  * EVL thread; ioctl(2) otherwise) with the Linux _IOC encoding
@@ -24,7 +24,7 @@
 #ifndef COMPONENTS_OOB_DEVICE_OOB_DEVICE_H
 #define COMPONENTS_OOB_DEVICE_OOB_DEVICE_H
 
-#include <oskit/com/stream.h>
+#include "oskit/com/stream.h"
 
 /* Open modes of oskit_oob_device_open. READ and WRITE match the
  * OSKIT_DEVCTL_OPEN_* bits the devctl verify step checks. */
@@ -47,34 +47,4 @@ oskit_error_t oskit_oob_device_open(const char *name, oskit_u32_t mode, oskit_st
 
 OSKIT_END_DECLS
 
-#ifdef __cplusplus
-
-#include "components/oob_device/oob_file.h"
-#include "oskit/io/devctl.h"
-
-namespace oskit::evl {
-
-class OobDevice : public OobFileObject<OobDevice, oskit_devctl> {
- public:
-  // devctl (see the top of this file). out_ret_val and out_nbytes may be NULL.
-  OSKIT_COMDECL devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbytes, oskit_s32_t* out_ret_val,
-                       oskit_size_t* out_nbytes) noexcept override;
-
- protected:
-  // fd, poll_fd: owned. open_mode: OSKIT_DEVCTL_OPEN_* of the opening.
-  OobDevice(int fd, int poll_fd, oskit_u32_t open_mode) noexcept;
-  ~OobDevice() override = default;
-
- private:
-  // The request as the driver sees it: the result, or a negated errno.
-  long issue(oskit_u32_t dcmd, void* arg) const noexcept;
-  long issue_bounced(oskit_u32_t dcmd, void* data, oskit_size_t nbytes) const noexcept;
-
-  const oskit_u32_t open_mode_;
-};
-
-}  // namespace oskit::evl
-
-#endif  // __cplusplus
-
-#endif  // COMPONENTS_OOB_DEVICE_OOB_DEVICE_H
+#endif /* COMPONENTS_OOB_DEVICE_OOB_DEVICE_H */

@@ -208,9 +208,9 @@ TEST_F(OobDeviceTest, StreamStatReportsAStreamWithoutSizeOrName) {
   memset(&st, 0xff, sizeof st);
   ASSERT_EQ(s->stat(&st, 0), 0);
   EXPECT_EQ(st.name, nullptr);
-  EXPECT_EQ(st.type, OSKIT_OOB_STREAM_TYPE);
+  EXPECT_EQ(st.type, OSKIT_STGTY_STREAM);
   EXPECT_EQ(st.size, 0u);
-  EXPECT_EQ(s->stat(&st, OSKIT_OOB_STAT_NONAME), 0);
+  EXPECT_EQ(s->stat(&st, OSKIT_STATFLAG_NONAME), 0);
   EXPECT_EQ(s->stat(&st, 2), OSKIT_EINVAL);
   EXPECT_EQ(s->stat(static_cast<oskit_stream_stat_t*>(nullptr), 0), OSKIT_E_POINTER);
 }

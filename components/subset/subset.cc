@@ -1,48 +1,65 @@
 #include "components/subset/subset.h"
 
+#include "oskit/com/implements.h"
+#include "oskit/io/absio.h"
 #include "oskit/io/range.h"
 
 namespace oskit {
+namespace {
 
-Subset::Subset(oskit_blkio* target, oskit_u32_t block_size, oskit_off_t base, oskit_off_t size) noexcept
-    : target_(ComPtr<oskit_blkio>::copy(target)), block_size_(block_size), base_(base), size_(size) {}
+class Subset : public Implements<Subset, oskit_blkio, oskit_absio> {
+ public:
+  OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
 
-bool Subset::exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
+  OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override {
+    oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
+    if (rc != 0 || amount == 0) return rc;
+    return target_->read(buf, base_ + offset, amount, out_actual);
+  }
 
-oskit_error_t Subset::prepare(const void* buf, oskit_off_t offset, oskit_size_t* amount,
-                              oskit_size_t* out_actual) const noexcept {
-  if (out_actual == nullptr) return OSKIT_E_POINTER;
-  *out_actual = 0;
-  if (buf == nullptr && *amount != 0) return OSKIT_E_POINTER;
-  oskit_size_t n = 0;
-  oskit_error_t rc = clamp_transfer(offset, *amount, size_, &n);
-  if (rc != 0) return rc;
-  if (!block_aligned(offset, *amount, block_size_)) return OSKIT_EINVAL;
-  *amount = n;
-  return 0;
-}
+  OSKIT_COMDECL write(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                      oskit_size_t* out_actual) noexcept override {
+    oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
+    if (rc != 0 || amount == 0) return rc;
+    return target_->write(buf, base_ + offset, amount, out_actual);
+  }
 
-OSKIT_COMDECL Subset::read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
-  if (rc != 0 || amount == 0) return rc;
-  return target_->read(buf, base_ + offset, amount, out_actual);
-}
+  OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override {
+    if (out_size == nullptr) return OSKIT_E_POINTER;
+    *out_size = size_;
+    return 0;
+  }
 
-OSKIT_COMDECL Subset::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                            oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
-  if (rc != 0 || amount == 0) return rc;
-  return target_->write(buf, base_ + offset, amount, out_actual);
-}
+  OSKIT_COMDECL setsize(oskit_off_t) noexcept override { return OSKIT_E_NOTIMPL; }
 
-OSKIT_COMDECL Subset::getsize(oskit_off_t* out_size) noexcept {
-  if (out_size == nullptr) return OSKIT_E_POINTER;
-  *out_size = size_;
-  return 0;
-}
+  bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
-OSKIT_COMDECL Subset::setsize(oskit_off_t) noexcept { return OSKIT_E_NOTIMPL; }
+ protected:
+  Subset(oskit_blkio* target, oskit_u32_t block_size, oskit_off_t base, oskit_off_t size) noexcept
+      : target_(ComPtr<oskit_blkio>::copy(target)), block_size_(block_size), base_(base), size_(size) {}
+  ~Subset() override = default;
 
+ private:
+  // Checks and clamps a request; *amount is reduced to what lies in the window.
+  oskit_error_t prepare(const void* buf, oskit_off_t offset, oskit_size_t* amount,
+                        oskit_size_t* out_actual) const noexcept {
+    oskit_error_t rc = check_transfer_args(buf, offset, *amount, out_actual);
+    if (rc != 0) return rc;
+    oskit_size_t n = 0;
+    rc = clamp_transfer(offset, *amount, size_, &n);
+    if (rc != 0) return rc;
+    if (!block_aligned(offset, *amount, block_size_)) return OSKIT_EINVAL;
+    *amount = n;
+    return 0;
+  }
+
+  const ComPtr<oskit_blkio> target_;
+  const oskit_u32_t block_size_;
+  const oskit_off_t base_;
+  const oskit_off_t size_;
+};
+
+}  // namespace
 }  // namespace oskit
 
 extern "C" oskit_error_t oskit_blkio_subset(oskit_blkio_t* io, oskit_off_t offset, oskit_off_t size,
@@ -51,14 +68,13 @@ extern "C" oskit_error_t oskit_blkio_subset(oskit_blkio_t* io, oskit_off_t offse
   *out_io = nullptr;
   if (io == nullptr) return OSKIT_E_POINTER;
   const oskit_u32_t bs = oskit_blkio_getblocksize(io);
-  if (bs == 0 || (bs & (bs - 1)) != 0) return OSKIT_EINVAL;
-  if (offset < 0 || size < 0) return OSKIT_EINVAL;
+  if (!oskit::is_power_of_two(bs) || offset < 0 || size < 0) return OSKIT_EINVAL;
   if (!oskit::block_aligned(offset, static_cast<oskit_size_t>(size), bs)) return OSKIT_EINVAL;
   oskit_off_t whole = 0;
   oskit_error_t rc = oskit_blkio_getsize(io, &whole);
   if (rc != 0) return rc;
-  if (offset > whole || size > whole - offset) return OSKIT_EINVAL;
-  oskit::ComPtr<oskit::Subset> sub = oskit::make<oskit::Subset>(io, bs, offset, size);
+  if (!oskit::range_within(offset, size, whole)) return OSKIT_EINVAL;
+  oskit::ComPtr<oskit_blkio> sub = oskit::make<oskit::Subset>(io, bs, offset, size);
   if (!sub) return OSKIT_ENOMEM;
   *out_io = sub.detach();
   return 0;

@@ -9,6 +9,7 @@
 
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/membufio/membufio.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"

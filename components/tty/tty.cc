@@ -10,11 +10,70 @@
 #include <cstring>
 
 #include "components/tty/termios_map.h"
+#include "glue/posix/fd_asyncio.h"
 #include "glue/posix/fd_posixio.h"
+#include "oskit/com/implements.h"
+#include "oskit/io/asyncio.h"
+#include "oskit/io/posixio.h"
 
 namespace oskit {
+namespace {
 
 using posix::last_error;
+
+class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio, oskit_asyncio> {
+ public:
+  // stream
+  OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
+  OSKIT_COMDECL write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
+  OSKIT_COMDECL seek(oskit_s64_t ofs, oskit_seek_t whence, oskit_u64_t* out_newpos) noexcept override;
+  OSKIT_COMDECL setsize(oskit_u64_t new_size) noexcept override;
+  OSKIT_COMDECL copyto(oskit_stream* dst, oskit_u64_t size, oskit_u64_t* out_read,
+                       oskit_u64_t* out_written) noexcept override;
+  OSKIT_COMDECL commit(oskit_u32_t commit_flags) noexcept override;
+  OSKIT_COMDECL revert() noexcept override;
+  OSKIT_COMDECL lockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type) noexcept override;
+  OSKIT_COMDECL unlockregion(oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type) noexcept override;
+  OSKIT_COMDECL stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) noexcept override;
+  OSKIT_COMDECL clone(oskit_stream** out_stream) noexcept override;
+
+  // ttystream (7.7): tcgetattr, tcsetattr, tcsendbreak, tcdrain, tcflush,
+  // tcflow, tcgetpgrp, tcsetpgrp, ttyname, tcgetsid. Selectors and actions
+  // outside OSKit's constants give OSKIT_EINVAL.
+  OSKIT_COMDECL getattr(oskit_termios_t* out_attr) noexcept override;
+  OSKIT_COMDECL setattr(int actions, const oskit_termios_t* attr) noexcept override;
+  OSKIT_COMDECL sendbreak(oskit_u32_t duration) noexcept override;
+  OSKIT_COMDECL drain() noexcept override;
+  OSKIT_COMDECL flush(int queue_selector) noexcept override;
+  OSKIT_COMDECL flow(int action) noexcept override;
+  OSKIT_COMDECL getpgrp(oskit_pid_t* out_pid) noexcept override;
+  OSKIT_COMDECL setpgrp(oskit_pid_t pid) noexcept override;
+  OSKIT_COMDECL ttyname(char** out_name) noexcept override;
+  OSKIT_COMDECL getsid(oskit_pid_t* out_pid) noexcept override;
+
+  // posixio (7.6). pathconf(OSKIT_PC_VDISABLE) gives OSKIT_VDISABLE, the value
+  // that disables a character in OSKit's termios.
+  OSKIT_COMDECL stat(oskit_stat_t* out_stats) noexcept override;
+  OSKIT_COMDECL setstat(oskit_u32_t mask, const oskit_stat_t* stats) noexcept override;
+  OSKIT_COMDECL pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept override;
+
+  // asyncio (7.2): readable() is the input a read would return now.
+  OSKIT_COMDECL poll() noexcept override { return async_.poll(); }
+  OSKIT_COMDECL add_listener(oskit_listener* l, oskit_s32_t mask) noexcept override {
+    return async_.add_listener(l, mask);
+  }
+  OSKIT_COMDECL remove_listener(oskit_listener* l) noexcept override { return async_.remove_listener(l); }
+  OSKIT_COMDECL readable() noexcept override { return async_.readable(); }
+
+ protected:
+  explicit Tty(int fd) noexcept : fd_(fd), async_(fd, identity()) {}
+  ~Tty() override;
+
+ private:
+  const int fd_;
+  posix::FdAsyncio async_;
+};
+
 
 Tty::~Tty() {
   async_.close();
@@ -169,6 +228,7 @@ OSKIT_COMDECL Tty::pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept {
   return rc;
 }
 
+}  // namespace
 }  // namespace oskit
 
 extern "C" oskit_error_t oskit_tty_adopt(int fd, oskit_ttystream_t** out_tty) {
@@ -176,7 +236,7 @@ extern "C" oskit_error_t oskit_tty_adopt(int fd, oskit_ttystream_t** out_tty) {
   *out_tty = nullptr;
   if (fcntl(fd, F_GETFD) < 0) return oskit::last_error();
   if (!isatty(fd)) return OSKIT_ENOTTY;
-  oskit::ComPtr<oskit::Tty> t = oskit::make<oskit::Tty>(fd);
+  oskit::ComPtr<oskit_ttystream> t = oskit::make<oskit::Tty>(fd);
   if (!t) return OSKIT_ENOMEM;
   *out_tty = t.detach();
   return 0;

@@ -10,6 +10,7 @@
 
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/subset/subset.h"
 #include "examples/mbr_partitions/mbr.h"
 
 using mbr_example::File;

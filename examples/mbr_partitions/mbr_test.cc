@@ -7,6 +7,7 @@
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
 #include "components/fault/fault.h"
+#include "components/subset/subset.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/testing/leak_check.h"

@@ -1,5 +1,5 @@
 /*
- * The driver half of devctl (DESIGN.md section 4, seed 003 "io_devctl"): a
+ * The driver half of devctl (docs/design.md, section 4; QNX "io_devctl"): a
  * driver declares its commands in a table; dispatch verifies each message
  * against the opener's mode and the command's encoded size (as
  * iofunc_devctl_verify would), runs the handler, and hands whatever no handler
@@ -15,7 +15,7 @@
 #ifndef GLUE_DEVCTL_DEVCTL_SERVER_H
 #define GLUE_DEVCTL_DEVCTL_SERVER_H
 
-#include <oskit/io/devctl.h>
+#include "oskit/io/devctl.h"
 
 OSKIT_BEGIN_DECLS
 

@@ -15,7 +15,7 @@ void CountingEnvironment::deallocate(void* ptr, std::size_t size, std::size_t al
 
 void CountingEnvironment::log(LogLevel level, absl::string_view message) noexcept {
   {
-    std::lock_guard<std::mutex> lock(log_mu_);
+    MutexLock lock(&log_mu_);
     log_.emplace_back(message);
   }
   if (level >= LogLevel::kWarning) inner_.log(level, message);
@@ -28,7 +28,7 @@ absl::StatusOr<std::unique_ptr<WorkerThread>> CountingEnvironment::start_thread(
 }
 
 std::vector<std::string> CountingEnvironment::log_lines() const {
-  std::lock_guard<std::mutex> lock(log_mu_);
+  MutexLock lock(&log_mu_);
   return log_;
 }
 

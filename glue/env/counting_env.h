@@ -4,11 +4,11 @@
 #define GLUE_ENV_COUNTING_ENV_H
 
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "glue/env/env.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::env {
 
@@ -34,7 +34,7 @@ class CountingEnvironment : public Environment {
   std::atomic<long> allocations_{0};
   std::atomic<long> frees_{0};
   std::atomic<long> threads_{0};
-  mutable std::mutex log_mu_;
+  mutable Mutex log_mu_;
   std::vector<std::string> log_;
 };
 

@@ -1,4 +1,4 @@
-// The embedding environment components draw on (DESIGN.md section 8, after
+// The embedding environment components draw on (docs/design.md, section 8, after
 // OSKit's osenv): memory, a log sink, a clock and worker threads. The host's is
 // the default; a harness installs its own and then sees every allocation and
 // thread the toolkit makes.

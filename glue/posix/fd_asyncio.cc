@@ -79,7 +79,7 @@ oskit_error_t FdAsyncio::add_listener(oskit_listener* l, oskit_s32_t mask) noexc
   if (l == nullptr) return OSKIT_E_POINTER;
   if (mask <= 0 || (mask & ~OSKIT_ASYNCIO_ALL) != 0) return OSKIT_EINVAL;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return OSKIT_EBADF;
     Node* existing = nullptr;
     for (Node& n : nodes_)
@@ -116,7 +116,7 @@ oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
   if (l == nullptr) return OSKIT_E_POINTER;
   Node* found = nullptr;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (Node& n : nodes_) {
       if (n.listener.get() == l) {
         found = &n;
@@ -125,8 +125,12 @@ oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
     }
     if (found == nullptr) return OSKIT_EINVAL;
     nodes_.erase(nodes_.iterator_to(*found));
+    removals_.fetch_add(1, std::memory_order_release);
     update_watch_locked();  // shrinking the watch cannot fail in a way we could undo
   }
+  // A notification running on the reactor thread now ends before this returns
+  // (from inside one, the dispatch itself skips the removed listener).
+  reactor_.quiesce(this);
   delete found;  // releases the listener outside the lock
   return 0;
 }
@@ -140,7 +144,7 @@ oskit_error_t FdAsyncio::readable() noexcept {
 void FdAsyncio::close() noexcept {
   NodeList dropped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return;
     closed_ = true;
     alive_->store(false, std::memory_order_release);
@@ -152,8 +156,16 @@ void FdAsyncio::close() noexcept {
   dropped.clear_and_dispose([](Node* n) { delete n; });
 }
 
+bool FdAsyncio::registered(const oskit_listener* l) const noexcept {
+  MutexLock lock(&mu_);
+  for (const Node& n : nodes_) {
+    if (n.listener.get() == l) return true;
+  }
+  return false;
+}
+
 std::size_t FdAsyncio::listeners() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return nodes_.size();
 }
 
@@ -167,18 +179,21 @@ void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
   absl::InlinedVector<ComPtr<oskit_listener>, 4> targets;
   std::shared_ptr<std::atomic<bool>> alive;
   oskit_iunknown* self;
+  std::uint64_t removals;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return;
     for (const Node& n : nodes_)
       if (n.mask & events) targets.push_back(n.listener);
     alive = alive_;
     self = self_;
+    removals = removals_.load(std::memory_order_relaxed);
   }
-  // From here on only locals: a listener may release the owner's last
-  // reference, and then this object is gone.
+  // A listener may release the owner's last reference: then this object is
+  // gone, which alive tells before anything of it is touched again.
   for (const ComPtr<oskit_listener>& l : targets) {
     if (!alive->load(std::memory_order_acquire)) break;
+    if (removals_.load(std::memory_order_acquire) != removals && !registered(l.get())) continue;
     l->notify(self);
   }
 }

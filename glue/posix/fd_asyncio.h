@@ -1,4 +1,4 @@
-// The asyncio behaviour of a file descriptor (seed 004 section 7.2), for
+// The asyncio behaviour of a file descriptor (OSKit manual section 7.2), for
 // components to embed and forward their oskit_asyncio methods to:
 //   - poll() reports the conditions true now (poll(2) with no wait);
 //   - add_listener() registers first and then returns the conditions already
@@ -14,7 +14,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include <boost/intrusive/list.hpp>
 
@@ -22,6 +21,7 @@
 #include "glue/posix/reactor.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/asyncio.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::posix {
 
@@ -58,7 +58,10 @@ class FdAsyncio final : private ReadyHandler {
   // OSKIT_EINVAL). Registering l again replaces its mask. Returns the
   // conditions already true, or an error (then l is not registered).
   oskit_error_t add_listener(oskit_listener* l, oskit_s32_t mask) noexcept;
-  // Unregisters l and releases it; OSKIT_EINVAL if l is not registered.
+  // Unregisters l and releases it; OSKIT_EINVAL if l is not registered. Once
+  // it returns, l is not being notified and never will be: a notification in
+  // progress on the reactor thread is waited for, and one that has not reached
+  // l yet skips it (from inside a notification, l is skipped from then on).
   oskit_error_t remove_listener(oskit_listener* l) noexcept;
   // Bytes that can be read now without waiting (FIONREAD).
   oskit_error_t readable() noexcept;
@@ -79,6 +82,7 @@ class FdAsyncio final : private ReadyHandler {
   using NodeList = boost::intrusive::list<Node>;
 
   void on_ready(oskit_u32_t events) noexcept override;
+  bool registered(const oskit_listener* l) const noexcept;
   oskit_u32_t interest_locked() const noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_error_t update_watch_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -92,11 +96,14 @@ class FdAsyncio final : private ReadyHandler {
   // the owner is gone, even when the owner died inside one of the calls.
   const std::shared_ptr<std::atomic<bool>> alive_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   NodeList nodes_ ABSL_GUARDED_BY(mu_);
   std::uint64_t watch_ ABSL_GUARDED_BY(mu_) = 0;
   oskit_u32_t watched_mask_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Counts removals, so that a dispatch skips a listener removed after its
+  // snapshot without a lookup when nothing was removed.
+  std::atomic<std::uint64_t> removals_{0};
 };
 
 }  // namespace oskit::posix

@@ -20,7 +20,7 @@ Reactor& Reactor::shared() noexcept {
 Reactor::~Reactor() {
   std::unique_ptr<env::WorkerThread> thread;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!watches_.empty()) {
       env::logf(env::LogLevel::kError, "reactor destroyed with %d watches left", static_cast<int>(watches_.size()));
       watches_.clear();
@@ -107,7 +107,7 @@ oskit_error_t Reactor::start_locked() noexcept {
 oskit_error_t Reactor::add(int fd, oskit_u32_t mask, ReadyHandler* handler, std::uint64_t* out_id) noexcept {
   if (handler == nullptr || out_id == nullptr) return OSKIT_E_POINTER;
   *out_id = 0;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const bool started_here = !running_;
   if (started_here) {
     oskit_error_t rc = start_locked();
@@ -128,7 +128,7 @@ oskit_error_t Reactor::add(int fd, oskit_u32_t mask, ReadyHandler* handler, std:
 }
 
 oskit_error_t Reactor::modify(std::uint64_t id, oskit_u32_t mask) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = watches_.find(id);
   if (it == watches_.end()) return OSKIT_EINVAL;
   struct epoll_event ev = {};
@@ -139,7 +139,7 @@ oskit_error_t Reactor::modify(std::uint64_t id, oskit_u32_t mask) noexcept {
 }
 
 void Reactor::remove(std::uint64_t id) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
   // The descriptor may already be closed by its owner; then the kernel dropped
@@ -151,29 +151,29 @@ void Reactor::remove(std::uint64_t id) noexcept {
 }
 
 void Reactor::quiesce(const ReadyHandler* handler) noexcept {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (on_loop_thread_locked()) return;
-  idle_cv_.wait(lock, [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return dispatching_ != handler; });
+  while (dispatching_ == handler) idle_cv_.wait(&mu_);
 }
 
 std::size_t Reactor::watches() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return watches_.size();
 }
 
 bool Reactor::running() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return running_;
 }
 
 std::uint64_t Reactor::threads_started() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return threads_started_;
 }
 
 void Reactor::loop(int epfd, int wakefd) noexcept {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     loop_thread_ = std::this_thread::get_id();
   }
   constexpr int kBatch = 32;
@@ -193,7 +193,7 @@ void Reactor::loop(int epfd, int wakefd) noexcept {
       }
       ReadyHandler* handler = nullptr;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         auto it = watches_.find(id);
         if (it == watches_.end()) continue;  // removed after epoll_wait returned it
         handler = it->second.handler;
@@ -201,12 +201,12 @@ void Reactor::loop(int epfd, int wakefd) noexcept {
       }
       handler->on_ready(conditions_from(events[i].events));
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         dispatching_ = nullptr;
       }
       idle_cv_.notify_all();
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (watches_.empty()) {
       // Nothing left to watch: end. A later add() starts a new worker and joins
       // this one; after this block the worker touches nothing of the reactor.

@@ -1,4 +1,4 @@
-// An epoll reactor for asyncio objects (DESIGN.md sections 6 and 8): one
+// An epoll reactor for asyncio objects (docs/design.md, sections 6 and 8): one
 // in-band worker thread, obtained from glue/env, waits for readiness of the
 // watched descriptors and hands it to their handlers. The thread exists only
 // while something is watched: it starts with the first watch and ends after the
@@ -6,10 +6,8 @@
 #ifndef GLUE_POSIX_REACTOR_H
 #define GLUE_POSIX_REACTOR_H
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -17,6 +15,7 @@
 #include "glue/env/env.h"
 #include "oskit/error.h"
 #include "oskit/io/asyncio.h"
+#include "oskit/sync/mutex.h"
 
 namespace oskit::posix {
 
@@ -78,8 +77,8 @@ class Reactor {
   bool on_loop_thread_locked() const noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_error_t start_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable std::mutex mu_;
-  std::condition_variable idle_cv_;
+  mutable Mutex mu_;
+  CondVar idle_cv_;
   absl::flat_hash_map<std::uint64_t, Watch> watches_ ABSL_GUARDED_BY(mu_);
   std::uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   int epfd_ ABSL_GUARDED_BY(mu_) = -1;

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "glue/env/counting_env.h"
 #include "glue/posix/fd_asyncio.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/asyncio_conformance.h"
@@ -91,12 +93,7 @@ namespace {
 
 using testing::TestListener;
 
-class ReactorTest : public ::testing::Test {
- protected:
-  void SetUp() override { baseline_ = oskit_live_objects(); }
-  void TearDown() override { EXPECT_EQ(oskit_live_objects(), baseline_) << "objects leaked"; }
-  long baseline_ = 0;
-};
+using ReactorTest = testing::LeakCheckedTest;
 
 void wait_until_idle(const Reactor& r) {
   while (r.running()) sched_yield();
@@ -183,6 +180,49 @@ TEST_F(ReactorTest, ObjectMayDieInsideItsOwnNotification) {
   EXPECT_EQ(second->count(), 0);
   close(writer);
   first->on_notify(nullptr);
+}
+
+TEST_F(ReactorTest, AListenerRemovedByAnEarlierOneIsNotNotified) {
+  Reactor reactor;
+  ComPtr<PipeAsyncio> p = make_pipe(&reactor);
+  ComPtr<TestListener> first = make<TestListener>();
+  ComPtr<TestListener> second = make<TestListener>();
+  ComPtr<TestListener> third = make<TestListener>();
+  oskit_asyncio* io = p.get();
+  first->on_notify([io, &second](oskit_iunknown*) { io->remove_listener(second.get()); });
+  ASSERT_EQ(p->add_listener(first.get(), OSKIT_ASYNCIO_READABLE), 0);
+  ASSERT_EQ(p->add_listener(second.get(), OSKIT_ASYNCIO_READABLE), 0);
+  ASSERT_EQ(p->add_listener(third.get(), OSKIT_ASYNCIO_READABLE), 0);
+  put_byte(p->writer());
+  third->wait_beyond(0);  // the dispatch went past the removed one
+  EXPECT_EQ(first->count(), 1);
+  EXPECT_EQ(second->count(), 0) << "removed before the dispatch reached it";
+  first->on_notify(nullptr);
+}
+
+// A listener whose context is torn down right after it is removed: no call
+// may reach it once remove_listener has returned.
+TEST_F(ReactorTest, NoNotificationAfterRemoveListenerReturns) {
+  Reactor reactor;
+  ComPtr<PipeAsyncio> p = make_pipe(&reactor);
+  for (int round = 0; round < 200; round++) {
+    auto torn_down = std::make_shared<std::atomic<bool>>(false);
+    auto late_calls = std::make_shared<std::atomic<int>>(0);
+    ComPtr<TestListener> l = make<TestListener>();
+    l->on_notify([torn_down, late_calls](oskit_iunknown*) {
+      if (torn_down->load()) ++*late_calls;
+    });
+    ASSERT_GE(p->add_listener(l.get(), OSKIT_ASYNCIO_READABLE), 0);
+    put_byte(p->writer());
+    if (round % 2 == 0) l->wait_beyond(0);  // half the time, while one may be running
+    ASSERT_EQ(p->remove_listener(l.get()), 0);
+    torn_down->store(true);
+    char buf[8];
+    while (read(p->reader(), buf, sizeof buf) > 0) {
+    }
+    EXPECT_EQ(late_calls->load(), 0) << "round " << round;
+    l->on_notify(nullptr);
+  }
 }
 
 TEST_F(ReactorTest, HangupIsAnException) {

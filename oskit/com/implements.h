@@ -1,17 +1,22 @@
 // Implements<Derived, I...>: the reference count and query of a COM object,
-// answering from its interface list; make<T>() as the only way to create one.
-// (DESIGN.md section 3; XPCOM / C++/WinRT style.)
+// answering from its interface list; make<T>() as the only way to create one
+// (docs/design.md, "The COM model"; in the manner of XPCOM and C++/WinRT).
 #ifndef OSKIT_COM_IMPLEMENTS_H
 #define OSKIT_COM_IMPLEMENTS_H
 
-#include <oskit/com.h>
-#include <oskit/com/heap.h>
-#include <oskit/com/ptr.h>
+#include "oskit/com.h"
+#include "oskit/com/heap.h"
+#include "oskit/com/ptr.h"
+
+#include <cxxabi.h>
 
 #include <atomic>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 namespace oskit {
@@ -57,6 +62,25 @@ inline bool same_guid(const oskit_guid& a, const oskit_guid& b) noexcept {
   return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
+// The readable name of C++ class T, for leak and misuse reports.
+template <class T>
+const char* class_name() noexcept {
+  static const char* const name = [] {
+    const char* mangled = typeid(T).name();
+    int status = 0;
+    char* readable = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    return status == 0 && readable != nullptr ? readable : mangled;
+  }();
+  return name;
+}
+
+// Alignment of the memory an object of class T gets: T's own, at least
+// max_align_t's.
+template <class T>
+constexpr std::size_t object_alignment() noexcept {
+  return alignof(T) > alignof(std::max_align_t) ? alignof(T) : alignof(std::max_align_t);
+}
+
 }  // namespace detail
 
 // Base of every C++ COM object. I... lists the interfaces it answers; an
@@ -88,7 +112,11 @@ class Implements : public detail::ImplementsBase<I...> {
   OSKIT_COMDECL_U addref() noexcept override { return refs_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
   OSKIT_COMDECL_U release() noexcept override {
-    oskit_u32_t left = refs_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    const oskit_u32_t before = refs_.fetch_sub(1, std::memory_order_acq_rel);
+#ifndef NDEBUG
+    if (before == 0) oskit_com_fatal_release(detail::class_name<Derived>());
+#endif
+    const oskit_u32_t left = before - 1;
     if (left == 0) {
       refs_.store(1, std::memory_order_relaxed);  // stabilised: callbacks from the destructor are safe
       delete this;
@@ -99,27 +127,33 @@ class Implements : public detail::ImplementsBase<I...> {
   // The IUnknown identity of this object.
   oskit_iunknown* identity() noexcept { return static_cast<Primary*>(static_cast<Derived*>(this)); }
 
-  // Class-specific allocation through the object heap (oskit/com/heap.h).
+  // Class-specific allocation through the object heap (oskit/com/heap.h),
+  // honouring Derived's alignment, over-aligned types included.
   static void* operator new(std::size_t size) {
-    void* p = oskit_heap_alloc(size, alignof(std::max_align_t));
+    void* p = oskit_heap_alloc(size, detail::object_alignment<Derived>());
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
   static void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    return oskit_heap_alloc(size, alignof(std::max_align_t));
+    return oskit_heap_alloc(size, detail::object_alignment<Derived>());
   }
   static void operator delete(void* p, std::size_t size) noexcept {
-    oskit_heap_free(p, size, alignof(std::max_align_t));
+    oskit_heap_free(p, size, detail::object_alignment<Derived>());
   }
   static void operator delete(void* p, const std::nothrow_t&) noexcept {
-    oskit_heap_free(p, 0, alignof(std::max_align_t));
+    oskit_heap_free(p, 0, detail::object_alignment<Derived>());
   }
 
  protected:
-  Implements() noexcept { oskit_object_born(); }
+  Implements() noexcept { oskit_object_born(&object_class()); }
   Implements(const Implements&) = delete;
   Implements& operator=(const Implements&) = delete;
-  virtual ~Implements() { oskit_object_died(); }
+  virtual ~Implements() {
+    oskit_object_died(&object_class());
+#ifndef NDEBUG
+    refs_.store(0, std::memory_order_relaxed);  // a later release finds zero
+#endif
+  }
 
   bool exports(const oskit_guid&) const noexcept { return true; }
 
@@ -134,6 +168,12 @@ class Implements : public detail::ImplementsBase<I...> {
           : false),
      ...);
     return found;
+  }
+
+  // The live-object count of Derived, named in leak reports.
+  static oskit_object_class& object_class() noexcept {
+    static oskit_object_class cls{detail::class_name<Derived>(), 0, nullptr, 0};
+    return cls;
   }
 
   std::atomic<oskit_u32_t> refs_{1};
@@ -155,6 +195,8 @@ template <class T, class... A>
 ComPtr<T> make(A&&... args) noexcept {
   static_assert(!std::is_constructible_v<T, A...> || std::is_abstract_v<T>,
                 "make<T>: give T protected constructors so that make<T>() is the only way to create it");
+  static_assert(alignof(detail::Made<T>) <= detail::object_alignment<T>(),
+                "make<T>: the object heap cannot honour this alignment");
   return ComPtr<T>::adopt(new (std::nothrow) detail::Made<T>(std::forward<A>(args)...));
 }
 

@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "oskit/com/heap.h"
 #include "oskit/com/listener.h"
 #include "oskit/io/absio.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/netio.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/leak_check.h"
 
 namespace oskit {
 namespace {
@@ -120,6 +122,61 @@ TEST(Implements, ConcurrentAddrefReleaseDestroysExactlyOnce) {
   EXPECT_EQ(Probe::destroyed, before + 50);
   EXPECT_EQ(oskit_live_objects(), alive);
 }
+
+// A listener whose objects need 256-byte alignment (a device descriptor, say).
+class alignas(256) Aligned : public Implements<Aligned, oskit_listener> {
+ public:
+  OSKIT_COMDECL notify(oskit_iunknown*) noexcept override { return 0; }
+
+ protected:
+  Aligned() = default;
+  ~Aligned() override = default;
+
+ private:
+  char payload_[3] = {};
+};
+
+TEST(Implements, MakeHonoursOverAlignedTypes) {
+  std::vector<ComPtr<Aligned>> objects;
+  for (int i = 0; i < 16; i++) {
+    objects.push_back(make<Aligned>());
+    ASSERT_TRUE(objects.back());
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(objects.back().get()) % 256, 0u);
+  }
+}
+
+TEST(Implements, LeakReportsNameTheClass) {
+  const auto before = testing::live_objects_by_class();
+  ComPtr<Probe> kept = make<Probe>();
+  const std::string report = testing::describe_leaks(before);
+  EXPECT_NE(report.find("1 x oskit::(anonymous namespace)::Probe"), std::string::npos) << report;
+  kept.reset();
+  EXPECT_EQ(testing::describe_leaks(before), "");
+}
+
+#ifndef NDEBUG
+// Its memory is never given back, so a release after the last one reads the
+// count the destructor left, not freed memory.
+class Immortal : public Implements<Immortal, oskit_listener> {
+ public:
+  OSKIT_COMDECL notify(oskit_iunknown*) noexcept override { return 0; }
+  static void operator delete(void*, std::size_t) noexcept {}
+
+ protected:
+  Immortal() = default;
+  ~Immortal() override = default;
+};
+
+TEST(ImplementsDeathTest, ReleasePastZeroIsCaughtInDebugBuilds) {
+  EXPECT_DEATH(
+      {
+        Immortal* object = make<Immortal>().detach();
+        object->release();  // the last reference: destroyed
+        object->release();  // past zero
+      },
+      "release\\(\\) past zero on an object of class oskit::.*Immortal");
+}
+#endif
 
 TEST(ComPtr, AdoptCopyMovePutDetach) {
   oskit_listener* raw = make<Probe>().detach();

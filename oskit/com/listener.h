@@ -1,12 +1,12 @@
 /*
- * oskit_listener: a callback object (OSKit <oskit/com/listener.h>, DESIGN.md
+ * oskit_listener: a callback object (OSKit <oskit/com/listener.h>, docs/design.md,
  * section 4). One method, notify(listener, obj), called when an event of interest
  * happens on obj.
  */
 #ifndef OSKIT_COM_LISTENER_H
 #define OSKIT_COM_LISTENER_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* IID 4aa7dfa8-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_LISTENER_IID \
@@ -41,11 +41,6 @@ OSKIT_DECLARE_IID(oskit_listener, OSKIT_LISTENER_IID)
 
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_listener_iid;
-
-/* Creates a listener whose notify calls func(obj, arg). Returns an owned
- * reference, or NULL when memory is exhausted. */
-oskit_listener_t *oskit_create_listener(oskit_error_t (*func)(oskit_iunknown_t *obj, void *arg),
-                                        void *arg);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_COM_LISTENER_H */

@@ -2,7 +2,7 @@
 #ifndef OSKIT_COM_PTR_H
 #define OSKIT_COM_PTR_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 #include <cstddef>
 #include <type_traits>

@@ -1,4 +1,4 @@
-#include <oskit/com/status.h>
+#include "oskit/com/status.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 #ifndef OSKIT_COM_STATUS_H
 #define OSKIT_COM_STATUS_H
 
-#include <oskit/error.h>
+#include "oskit/error.h"
 
 #include "absl/strings/string_view.h"
 

@@ -6,7 +6,7 @@
 #ifndef OSKIT_COM_STREAM_H
 #define OSKIT_COM_STREAM_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* Seek bases (Microsoft's STREAM_SEEK). */
 enum oskit_seek { OSKIT_SEEK_SET, OSKIT_SEEK_CUR, OSKIT_SEEK_END };
@@ -19,6 +19,12 @@ struct oskit_stream_stat {
   oskit_u64_t size;
 };
 typedef struct oskit_stream_stat oskit_stream_stat_t;
+
+/* oskit_stream_stat.type values (Microsoft's STGTY_*). */
+#define OSKIT_STGTY_STREAM 2u
+/* stat_flags (Microsoft's STATFLAG_*): DEFAULT asks for the name, NONAME not. */
+#define OSKIT_STATFLAG_DEFAULT 0u
+#define OSKIT_STATFLAG_NONAME 1u
 
 /* IID 0000000c-0000-0000-c000-000000000046. */
 #define OSKIT_STREAM_IID \

@@ -1,12 +1,12 @@
 /*
- * oskit_absio: byte-granular I/O at absolute offsets (seed 004 section 7.1).
+ * oskit_absio: byte-granular I/O at absolute offsets (OSKit manual section 7.1).
  * Its table is blkio's (slot 3 is getblocksize, always 1), so a byte-granular
  * object answers both queries with the same pointer.
  */
 #ifndef OSKIT_IO_ABSIO_H
 #define OSKIT_IO_ABSIO_H
 
-#include <oskit/io/blkio.h>
+#include "oskit/io/blkio.h"
 
 /* IID 4aa7df9d-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_ABSIO_IID \

@@ -1,12 +1,12 @@
 /*
  * oskit_blkio: block I/O at absolute offsets in units of a power-of-two block
- * size (seed 004 section 7.3). Offsets, amounts and *out_actual are multiples of
+ * size (OSKit manual section 7.3). Offsets, amounts and *out_actual are multiples of
  * getblocksize(); absio is the same table with a block size of one.
  */
 #ifndef OSKIT_IO_BLKIO_H
 #define OSKIT_IO_BLKIO_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* IID 4aa7df81-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_BLKIO_IID \
@@ -63,15 +63,6 @@ OSKIT_DECLARE_IID(oskit_blkio, OSKIT_BLKIO_IID)
 
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_blkio_iid;
-
-/*
- * Creates a fixed-size window [offset, offset+size) of io with io's block size
- * (OSKit's partition subset). offset and size must be multiples of the block
- * size and lie within io; the subset holds a reference to io. Returns 0 and an
- * owned reference in *out_io, or an error with *out_io set to NULL.
- */
-oskit_error_t oskit_blkio_subset(oskit_blkio_t *io, oskit_off_t offset, oskit_off_t size,
-                                 oskit_blkio_t **out_io);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_IO_BLKIO_H */

@@ -1,12 +1,12 @@
 /*
  * oskit_bufio: an absio whose data may be reached directly by the CPU (map) or
- * by DMA hardware (wire) (seed 004 section 7.4). Only read and write are
+ * by DMA hardware (wire) (OSKit manual 7.4). Only read and write are
  * mandatory; the others may return OSKIT_E_NOTIMPL.
  */
 #ifndef OSKIT_IO_BUFIO_H
 #define OSKIT_IO_BUFIO_H
 
-#include <oskit/io/absio.h>
+#include "oskit/io/absio.h"
 
 /* IID 4aa7df8d-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_BUFIO_IID \
@@ -18,11 +18,16 @@ struct oskit_bufio : oskit_absio {
   virtual OSKIT_COMDECL map(void **out_addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
   /* Ends a mapping; arguments must be exactly those of map (7.4.2). */
   virtual OSKIT_COMDECL unmap(void *addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
-  /* *out_phys_addr gets a device address, stable until unwire or the last
-   * release (7.4.3, DESIGN.md section 7). */
+  /* *out_phys_addr gets a device address for [offset, offset+amount), stable
+   * until the matching unwire or the last release (7.4.3; docs/design.md,
+   * "Exporting bufio to DMA code"). OSKIT_E_NOTIMPL when the object never
+   * wires; OSKIT_ENOTSUP when this range cannot be made contiguous for a
+   * device, OSKIT_EBUSY when these bytes are wired already: the caller falls
+   * back to read and write. *out_phys_addr is 0 on failure. */
   virtual OSKIT_COMDECL wire(oskit_addr_t *out_phys_addr, oskit_off_t offset,
                              oskit_size_t amount) noexcept = 0;
-  /* Ends a wiring; arguments must be exactly those of wire (7.4.4). */
+  /* Ends a wiring; arguments must be exactly those of wire, else OSKIT_EINVAL
+   * (7.4.4). */
   virtual OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset,
                                oskit_size_t amount) noexcept = 0;
   /* *out_io gets an independent logical copy of [offset, offset+amount) (7.4.5). */
@@ -79,16 +84,6 @@ OSKIT_DECLARE_IID(oskit_bufio, OSKIT_BUFIO_IID)
 
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_bufio_iid;
-
-/* Creates a heap bufio of size bytes, zero-filled. map works; setsize works
- * (the memory is ours). Returns an owned reference, or NULL on exhaustion. */
-oskit_bufio_t *oskit_bufio_create(oskit_size_t size);
-
-/* Creates a fixed-size bufio over caller memory [buf, buf+size); when the last
- * reference goes, free(cookie, buf) is called if free is not NULL. Returns an
- * owned reference, or NULL on exhaustion. */
-oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size,
-                                         void (*free)(void *cookie, void *buf), void *cookie);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_IO_BUFIO_H */

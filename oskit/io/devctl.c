@@ -1,5 +1,5 @@
 /* The devctl verify helper (see devctl.h). */
-#include <oskit/io/devctl.h>
+#include "oskit/io/devctl.h"
 
 oskit_error_t oskit_devctl_verify(oskit_u32_t dcmd, const void *data, oskit_size_t nbytes,
                                   oskit_u32_t open_mode) {

@@ -1,13 +1,13 @@
 /*
- * oskit_netio: a packet consumer (seed 004 section 7.5). push hands it a packet
+ * oskit_netio: a packet consumer (OSKit manual section 7.5). push hands it a packet
  * in a bufio; the consumer addrefs the bufio only if it keeps it. alloc_bufio
  * lets a producer ask the consumer for a buffer suited to it.
  */
 #ifndef OSKIT_IO_NETIO_H
 #define OSKIT_IO_NETIO_H
 
-#include <oskit/com.h>
-#include <oskit/io/bufio.h>
+#include "oskit/com.h"
+#include "oskit/io/bufio.h"
 
 /* IID 4aa7df8b-7c74-11cf-b500-08000953adc2. */
 #define OSKIT_NETIO_IID \
@@ -91,20 +91,6 @@ OSKIT_DECLARE_IID(oskit_netio_fanout, OSKIT_NETIO_FANOUT_IID)
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_netio_iid;
 extern const struct oskit_guid oskit_netio_fanout_iid;
-
-/* Creates a netio whose push calls func(data, buf, size); alloc_bufio gives a
- * heap bufio. Returns an owned reference, or NULL on exhaustion. */
-oskit_netio_t *oskit_netio_create(oskit_error_t (*func)(void *data, oskit_bufio_t *buf, oskit_size_t size),
-                                  void *data);
-
-/* As oskit_netio_create; destructor(data) runs when the last reference goes. */
-oskit_netio_t *oskit_netio_create_cleanup(oskit_error_t (*func)(void *data, oskit_bufio_t *buf,
-                                                                oskit_size_t size),
-                                          void *data, void (*destructor)(void *data));
-
-/* Creates a fanout with no consumers. push returns the first consumer error
- * after trying every consumer. Returns an owned reference, or NULL. */
-oskit_netio_fanout_t *oskit_netio_fanout_create(void);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_IO_NETIO_H */

@@ -1,10 +1,10 @@
 /*
- * oskit_posixio: per-object POSIX attributes (seed 004 section 7.6).
+ * oskit_posixio: per-object POSIX attributes (OSKit manual section 7.6).
  */
 #ifndef OSKIT_IO_POSIXIO_H
 #define OSKIT_IO_POSIXIO_H
 
-#include <oskit/com.h>
+#include "oskit/com.h"
 
 /* File type bits of oskit_stat.mode (POSIX values). */
 #define OSKIT_S_IFMT 0170000

@@ -1,8 +1,8 @@
-#include <oskit/io/range.h>
+#include "oskit/io/range.h"
 
 #include <cstring>
 
-#include <oskit/io/absio.h>
+#include "oskit/io/absio.h"
 
 namespace oskit {
 

@@ -1,13 +1,13 @@
 /*
- * oskit_ttystream: a stream with POSIX terminal control (seed 004 section 7.7).
+ * oskit_ttystream: a stream with POSIX terminal control (OSKit manual section 7.7).
  * It begins with oskit_stream's slots. The termios structure and constants are
  * OSKit's (a subset of FreeBSD's), not the host's.
  */
 #ifndef OSKIT_IO_TTYSTREAM_H
 #define OSKIT_IO_TTYSTREAM_H
 
-#include <oskit/com.h>
-#include <oskit/com/stream.h>
+#include "oskit/com.h"
+#include "oskit/com/stream.h"
 
 typedef oskit_u32_t oskit_tcflag_t;
 typedef oskit_u8_t oskit_cc_t;

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_absio (seed 004 section 7.1) with the argument
+// Conformance suite for oskit_absio (OSKit manual 7.1) with the argument
 // rules of oskit/io/range.h.
 //
 // Factory:
@@ -6,12 +6,15 @@
 //   static constexpr bool kFixedSize;     // setsize gives OSKIT_E_NOTIMPL
 //   static constexpr bool kWritesExtend;  // a write past the end grows the object (a file);
 //                                         // otherwise it is clamped at the end (memory)
+//   static constexpr oskit_off_t kSetsizeUnit;  // optional: setsize takes multiples of it only
+//                                               // (others: OSKIT_EINVAL, nothing changed); 1 if absent
 // Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, AbsioConformance, ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_ABSIO_CONFORMANCE_H
 #define OSKIT_TESTING_ABSIO_CONFORMANCE_H
 
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -28,6 +31,13 @@ inline std::vector<char> pattern(std::size_t n, std::uint64_t offset = 0, int se
   for (std::size_t i = 0; i < n; i++) v[i] = static_cast<char>((offset + i) * 31 + seed * 7 + ((offset + i) >> 8));
   return v;
 }
+
+// Factory::kSetsizeUnit, or 1.
+template <class Factory, class = void>
+struct SetsizeUnit : std::integral_constant<oskit_off_t, 1> {};
+template <class Factory>
+struct SetsizeUnit<Factory, std::void_t<decltype(Factory::kSetsizeUnit)>>
+    : std::integral_constant<oskit_off_t, Factory::kSetsizeUnit> {};
 
 template <class Factory>
 class AbsioConformance : public LeakCheckedTest {
@@ -140,16 +150,25 @@ TYPED_TEST_P(AbsioConformance, WritePastTheEndFollowsTheSizePolicy) {
 }
 
 TYPED_TEST_P(AbsioConformance, SetsizeFollowsTheSizePolicy) {
-  oskit_error_t rc = this->io_->setsize(100);
+  constexpr oskit_off_t unit = SetsizeUnit<TypeParam>::value;
+  const oskit_off_t new_size = (100 + unit - 1) / unit * unit;
   oskit_off_t size = 0;
+  if (unit > 1) {
+    EXPECT_EQ(this->io_->setsize(new_size + 1), OSKIT_EINVAL) << "not a multiple of " << unit;
+    ASSERT_EQ(this->io_->getsize(&size), 0);
+    EXPECT_EQ(size, this->kSize) << "a refused setsize changed the size";
+  }
+  oskit_error_t rc = this->io_->setsize(new_size);
   ASSERT_EQ(this->io_->getsize(&size), 0);
   if (TypeParam::kFixedSize) {
     EXPECT_EQ(rc, OSKIT_E_NOTIMPL);
     EXPECT_EQ(size, this->kSize);
   } else {
     EXPECT_EQ(rc, 0);
-    EXPECT_EQ(size, 100);
+    EXPECT_EQ(size, new_size);
     EXPECT_EQ(this->io_->setsize(-1), OSKIT_EINVAL);
+    ASSERT_EQ(this->io_->getsize(&size), 0);
+    EXPECT_EQ(size, new_size) << "a refused setsize changed the size";
   }
 }
 

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_asyncio (seed 004 section 7.2): poll reports the
+// Conformance suite for oskit_asyncio (OSKit manual 7.2): poll reports the
 // conditions true now; add_listener returns the conditions already true;
 // listeners hear about conditions that become true (spurious notifications
 // are allowed); remove_listener of an unregistered listener is an error;

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_blkio (seed 004 section 7.3): power-of-two block
+// Conformance suite for oskit_blkio (OSKit manual 7.3): power-of-two block
 // size, aligned transfers only, sizes and counts in whole blocks.
 //
 // Factory:

@@ -1,4 +1,4 @@
-// Conformance suite for the COM rules every object obeys (DESIGN.md section 3,
+// Conformance suite for the COM rules every object obeys (docs/design.md, "The COM model",
 // OSKit doc/com.tex): identity, reflexive, symmetric and transitive query;
 // query adds a reference; a failed query sets *out to NULL; counts return to
 // zero.

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_listener (DESIGN.md section 4): notify can be
+// Conformance suite for oskit_listener (docs/design.md, "The interfaces"): notify can be
 // called repeatedly with any object and does not keep it without a reference.
 //
 // Factory:
@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/test_bufio.h"
 #include "oskit/com/listener.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
@@ -25,7 +26,7 @@ TYPED_TEST_SUITE_P(ListenerConformance);
 TYPED_TEST_P(ListenerConformance, NotifyReachesTheListenerEachTime) {
   ComPtr<oskit_listener> l = TypeParam::make();
   ASSERT_TRUE(l);
-  ComPtr<oskit_bufio> source = ComPtr<oskit_bufio>::adopt(oskit_bufio_create(1));
+  ComPtr<oskit_bufio> source = make_test_bufio(1);
   const int before = TypeParam::notifications(l.get());
   EXPECT_EQ(l->notify(source.get()), 0);
   EXPECT_EQ(oskit_listener_notify(l.get(), source.get()), 0);

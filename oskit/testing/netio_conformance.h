@@ -1,4 +1,4 @@
-// Conformance suite for oskit_netio (seed 004 section 7.5): push checks its
+// Conformance suite for oskit_netio (OSKit manual 7.5): push checks its
 // packet, does not keep the buffer without a reference of its own, and gives
 // every kept reference back when the consumer goes; alloc_bufio gives a buffer
 // large enough (or OSKIT_E_NOTIMPL).
@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/test_bufio.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/netio.h"
 
@@ -23,7 +24,7 @@ class NetioConformance : public LeakCheckedTest {};
 TYPED_TEST_SUITE_P(NetioConformance);
 
 TYPED_TEST_P(NetioConformance, PushAcceptsAPacketAndGivesBackItsReferences) {
-  ComPtr<oskit_bufio> buf = ComPtr<oskit_bufio>::adopt(oskit_bufio_create(128));
+  ComPtr<oskit_bufio> buf = make_test_bufio(128);
   ASSERT_TRUE(buf);
   {
     ComPtr<oskit_netio> consumer = TypeParam::make();
@@ -38,7 +39,7 @@ TYPED_TEST_P(NetioConformance, PushAcceptsAPacketAndGivesBackItsReferences) {
 TYPED_TEST_P(NetioConformance, PushRefusesBadPackets) {
   ComPtr<oskit_netio> consumer = TypeParam::make();
   ASSERT_TRUE(consumer);
-  ComPtr<oskit_bufio> buf = ComPtr<oskit_bufio>::adopt(oskit_bufio_create(32));
+  ComPtr<oskit_bufio> buf = make_test_bufio(32);
   ASSERT_TRUE(buf);
   EXPECT_EQ(consumer->push(buf.get(), 33), OSKIT_EINVAL) << "size beyond the buffer";
   EXPECT_EQ(consumer->push(nullptr, 0), OSKIT_E_POINTER);

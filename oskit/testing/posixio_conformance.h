@@ -1,4 +1,4 @@
-// Conformance suite for oskit_posixio (seed 004 section 7.6): stat, setstat
+// Conformance suite for oskit_posixio (OSKit manual 7.6): stat, setstat
 // with the OSKIT_STAT_* masks, pathconf with the OSKIT_PC_* options.
 //
 // Factory:

@@ -1,4 +1,4 @@
-// Conformance suite for oskit_ttystream (seed 004 section 7.7): getattr and
+// Conformance suite for oskit_ttystream (OSKit manual 7.7): getattr and
 // setattr round-trip exactly in OSKit's termios values, the TCSA*, TC*FLUSH and
 // TC*OFF/ON selectors are checked, flushing discards input, a terminal edits
 // lines in canonical mode and passes bytes through in raw mode.

@@ -2,9 +2,9 @@
 #ifndef TESTS_C_ABI_C_ABI_H
 #define TESTS_C_ABI_C_ABI_H
 
-#include <oskit/com/listener.h>
-#include <oskit/io/absio.h>
-#include <oskit/io/netio.h>
+#include "oskit/com/listener.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/netio.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,11 +1,13 @@
 // Both directions of the C ABI: C code calling C++ components through the
-// seed's macros, and C++ code (components, conformance suites) calling objects
+// OSKit macros, and C++ code (components, conformance suites) calling objects
 // implemented in C with plain ops tables.
 #include <cstring>
 #include <vector>
 
 #include "components/blkio_adapters/adapters.h"
-#include "components/netio/fanout.h"
+#include "components/membufio/membufio.h"
+#include "components/netio/netio.h"
+#include "components/subset/subset.h"
 #include "gtest/gtest.h"
 #include "oskit/com/ptr.h"
 #include "oskit/testing/absio_conformance.h"

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <oskit/com/heap.h>
+#include "oskit/com/heap.h"
 
+#include "components/membufio/membufio.h"
 #include "tests/c_abi/c_abi.h"
 
 /* --- shared reference counting ------------------------------------------ */
+
+static struct oskit_object_class c_object_class = {"c_object (written in C)", 0, NULL, 0};
 
 struct c_object {
   const void *ops; /* the interface's ops table: first, as COM requires */
@@ -24,7 +27,7 @@ static oskit_u32_t c_release(struct c_object *o) {
   unsigned left = --o->refs;
   if (left == 0) {
     o->counters->destroyed++;
-    oskit_object_died();
+    oskit_object_died(&c_object_class);
     free(o);
   }
   return left;
@@ -36,7 +39,7 @@ static struct c_object *c_object_create(const void *ops, size_t size, struct c_c
   o->ops = ops;
   o->refs = 1;
   o->counters = counters;
-  oskit_object_born();
+  oskit_object_born(&c_object_class);
   return o;
 }
 

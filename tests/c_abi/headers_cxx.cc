@@ -1,22 +1,22 @@
 // Every public header compiles as C++17 with -Wall -Wextra -Werror.
-#include <oskit/com.h>
-#include <oskit/com/heap.h>
-#include <oskit/com/implements.h>
-#include <oskit/com/listener.h>
-#include <oskit/com/ptr.h>
-#include <oskit/com/status.h>
-#include <oskit/com/stream.h>
-#include <oskit/error.h>
-#include <oskit/io/absio.h>
-#include <oskit/io/asyncio.h>
-#include <oskit/io/blkio.h>
-#include <oskit/io/bufio.h>
-#include <oskit/io/devctl.h>
-#include <oskit/io/netio.h>
-#include <oskit/io/posixio.h>
-#include <oskit/io/range.h>
-#include <oskit/io/ttystream.h>
-#include <oskit/types.h>
+#include "oskit/com.h"
+#include "oskit/com/heap.h"
+#include "oskit/com/implements.h"
+#include "oskit/com/listener.h"
+#include "oskit/com/ptr.h"
+#include "oskit/com/status.h"
+#include "oskit/com/stream.h"
+#include "oskit/error.h"
+#include "oskit/io/absio.h"
+#include "oskit/io/asyncio.h"
+#include "oskit/io/blkio.h"
+#include "oskit/io/bufio.h"
+#include "oskit/io/devctl.h"
+#include "oskit/io/netio.h"
+#include "oskit/io/posixio.h"
+#include "oskit/io/range.h"
+#include "oskit/io/ttystream.h"
+#include "oskit/types.h"
 
 #include <type_traits>
 
