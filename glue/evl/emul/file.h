@@ -44,6 +44,12 @@ class File {
   void sync_readiness();
   // Closes our end of the pair; later refreshes do nothing.
   void close_kernel_side();
+  // A long-lived reference (a proxy relaying to or from this file): close(2)
+  // of the descriptor does not wait for it, and the file's release runs when
+  // the descriptor is closed and the last hold is dropped, as a kernel file
+  // outlives a descriptor while a dup remains.
+  void hold() { holds_.fetch_add(1, std::memory_order_relaxed); }
+  void drop_hold();
 
  private:
   FileHandle handle_;
@@ -62,6 +68,7 @@ class File {
 
  private:
   std::atomic<int> refs_{1};
+  std::atomic<int> holds_{1};  // the descriptor's own, and one per hold()
   alignas(64) oskit::Mutex ready_mu_;
   int dfd_ ABSL_GUARDED_BY(ready_mu_);  // the other end, ours
   bool has_in_ ABSL_GUARDED_BY(ready_mu_) = false;
@@ -72,8 +79,8 @@ class File {
 // descriptor or -errno. The open operation runs before publication.
 int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags);
 
-// close(2) on one of our descriptors: flush, wait for users, release, free.
-// Returns 0, or -EBADF if fd is not ours.
+// close(2) on one of our descriptors: flush, wait for users, then release and
+// free, or leave that to the last hold. Returns 0, or -EBADF if fd is not ours.
 int close_file(int fd);
 
 }  // namespace oskit::evl::emul
