@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,8 +37,8 @@ constexpr size_t kBlockedBatch = 8 << 10;
 // sees a few large writes rather than many small ones.
 constexpr size_t kCoalesce = 2048;
 constexpr int kMaxIov = OutRing::kMaxSegments;
-// How long the output worker polls before it sleeps: while it polls, a
-// producer makes no system call.
+// How long the output worker polls (its own CPU time) before it sleeps:
+// while it polls, a producer makes no system call.
 constexpr int64_t kPollNs = 50000;
 constexpr int kCloseRetries = 50;
 
@@ -458,15 +459,24 @@ void Proxy::relay(OutRing::Batch* b) {
   out_space_.wake_waiters();
 }
 
-// Polls for output for up to kPollNs (or as long as held awake); true when a
-// record is ready or the proxy stops.
+// The calling thread's CPU time, ns.
+int64_t thread_cpu_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Polls for output until it has spent kPollNs of its own CPU time finding
+// none (or for as long as held awake): time it spends preempted does not
+// count, so a worker the scheduler set aside does not go to sleep the moment
+// it runs again, costing the next producer a wakeup. True when a record is
+// ready or the proxy stops.
 bool Proxy::poll_for_output() {
-  auto& env = oskit::env::current();
-  const int64_t until = env.monotonic_ns() + kPollNs;
+  const int64_t until = thread_cpu_ns() + kPollNs;
   for (unsigned i = 1;; ++i) {
     if (out_->ready() || has(kStopping)) return true;
     cpu_relax();
-    if ((i & 255) == 0 && !hold_awake_.load(std::memory_order_relaxed) && env.monotonic_ns() >= until) {
+    if ((i & 255) == 0 && !hold_awake_.load(std::memory_order_relaxed) && thread_cpu_ns() >= until) {
       return false;
     }
   }
