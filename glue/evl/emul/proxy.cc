@@ -349,7 +349,6 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
     if (n > 0) {
       attempts = 0;
       stalled_since = 0;
-      batch_written_ += n;
       relayed_out_.fetch_add(n, std::memory_order_relaxed);
       while (n > 0 && cnt > 0) {
         size_t k = std::min<size_t>(n, iov->iov_len);
@@ -435,7 +434,8 @@ int Proxy::write_units(struct iovec* iov, int cnt) {
 void Proxy::drop(const OutRing::Batch& b, int e) {
   give_up_ = e;
   if (e != EAGAIN) set_field(kOutFailed, e);
-  const uint64_t bytes = b.bytes - std::min<uint64_t>(b.bytes, batch_written_);
+  // The whole batch counts, a record the target took in part included.
+  const uint64_t bytes = b.bytes;
   if (bytes == 0) return;
   dropped_.fetch_add(bytes, std::memory_order_relaxed);
   oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_,
@@ -446,7 +446,6 @@ void Proxy::drop(const OutRing::Batch& b, int e) {
 // Relays one batch (or drops it, once the output gave up), then releases
 // its room.
 void Proxy::relay(OutRing::Batch* b) {
-  batch_written_ = 0;
   if (give_up_ != 0) {
     drop(*b, give_up_);
   } else {

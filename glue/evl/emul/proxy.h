@@ -108,10 +108,7 @@ class Proxy {
   int out_target_ = -1;  // what output is written to: target_, or a non-blocking opening of it
   bool target_is_socket_ = false;
   File* target_file_ = nullptr;  // the target, when it is one of ours (held)
-  // The output worker's: the errno that makes it drop what is left, and the
-  // bytes of the batch in flight that reached the target.
-  int give_up_ = 0;
-  uint64_t batch_written_ = 0;
+  int give_up_ = 0;  // the output worker's: the errno that makes it drop what is left
   int stop_fd_ = -1;
   std::string name_;
   bool name_reserved_ = false;
