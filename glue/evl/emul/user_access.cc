@@ -34,7 +34,18 @@ bool each_page(uintptr_t p, std::size_t len, Probe probe) {
 }  // namespace
 }  // namespace oskit::evl::emul
 
-#if defined(__x86_64__)
+// Sanitizer runtimes own SIGSEGV (they report it, or intercept the handlers
+// installed over theirs): their builds use the system-call probe.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define OSKIT_EVL_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define OSKIT_EVL_SANITIZED 1
+#endif
+
+#if defined(__x86_64__) && !defined(OSKIT_EVL_SANITIZED)
 
 // probe_read / probe_write return 0, or -1 through the fixup when the marked
 // instruction faults. The write probe is an atomic OR of zero: it changes
@@ -140,7 +151,7 @@ bool user_writable(void* ptr, std::size_t len) {
 
 }  // namespace oskit::evl::emul
 
-#else  // no probe instructions: one system call per page
+#else  // no probe instructions, or a sanitized build: one system call per page
 
 namespace oskit::evl::emul {
 namespace {

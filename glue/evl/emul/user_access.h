@@ -7,8 +7,9 @@
 // SIGBUS handler turns into a failed probe (the kernel's exception-table
 // technique): no system call for an accessible buffer. The handler passes
 // every other fault to the handler installed before it. On architectures
-// without the probe instructions, the check reads (and rewrites) one byte per
-// page through process_vm_readv/process_vm_writev instead.
+// without the probe instructions, and in builds with AddressSanitizer or
+// ThreadSanitizer (whose runtimes own SIGSEGV), the check reads (and
+// rewrites) one byte per page through process_vm_readv/process_vm_writev.
 #ifndef GLUE_EVL_EMUL_USER_ACCESS_H
 #define GLUE_EVL_EMUL_USER_ACCESS_H
 

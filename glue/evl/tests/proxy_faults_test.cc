@@ -102,7 +102,9 @@ TEST_F(ProxyFaultsTest, InputProxyOverAnEmulatedFileReadsData) {
 
 // ---------------------------------------------------------------- inaccessible buffers
 
-// A page that is mapped but not accessible, and one that is not mapped.
+// A page that is mapped but not accessible, one that is only readable, and
+// one that is not mapped. Made on the thread that uses them, after any thread
+// starts (a new thread's stack could fill the hole).
 struct BadPages {
   BadPages() {
     void* m = mmap(nullptr, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -122,8 +124,8 @@ TEST_F(ProxyFaultsTest, OobWriteFromAnInaccessibleBufferIsEfault) {
   Pipe p;
   const int fd = evl_new_proxy(p.w, 4096, nullptr);
   ASSERT_GE(fd, 0);
-  BadPages bad;
   run_on_evl_thread("efault-write", [&] {
+    BadPages bad;
     for (const char* buf : {bad.none(), bad.unmapped(), bad.read_only() + 4000}) {
       errno = 0;
       EXPECT_EQ(oob_write(fd, buf, 200), -1);
@@ -141,8 +143,8 @@ TEST_F(ProxyFaultsTest, OobReadIntoAnInaccessibleBufferIsEfault) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(p.w, "abcd", 4), 4);
   ASSERT_TRUE(evl_wait_for(fd, POLLIN) & POLLIN);
-  BadPages bad;
   run_on_evl_thread("efault-read", [&] {
+    BadPages bad;
     for (char* buf : {bad.none(), bad.unmapped(), bad.read_only()}) {
       errno = 0;
       EXPECT_EQ(oob_read(fd, buf, 4), -1);
@@ -187,6 +189,9 @@ sigjmp_buf g_fault_jump;
 void on_test_fault(int) { siglongjmp(g_fault_jump, 1); }
 
 TEST_F(ProxyFaultsTest, OtherFaultsReachThePreviousHandler) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitized builds leave SIGSEGV to the sanitizer runtime (no probe handler to chain)";
+#endif
   Pipe p;
   const int fd = evl_new_proxy(p.w, 64, nullptr);  // the emulation's handler is in place
   ASSERT_GE(fd, 0);
