@@ -1,8 +1,7 @@
-// Reproducers of defects the proxy fuzz target and the soak test found in the
-// EVL proxy emulation (glue/evl/emul/proxy.cc). Each is disabled until its
-// fix lands, and names the defect; enabled, each checks the documented
-// behaviour (the EVL documentation's "File proxy" page, docs/design.md,
-// "Proxies").
+// Regression tests of defects the proxy fuzz target and the soak test found
+// in the EVL proxy emulation (glue/evl/emul/proxy.cc). Each names the defect
+// it reproduced and checks the documented behaviour (the EVL documentation's
+// "File proxy" page, docs/design.md, "Proxies").
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -36,7 +35,7 @@ class ProxyDefects : public EvlTest {};
 // by close meanwhile): a write that lands between the two is dropped without
 // a word. Close must drain what was accepted before it (docs/design.md,
 // "Proxies": close drains pending output).
-TEST_F(ProxyDefects, DISABLED_CloseRightAfterAWriteDeliversIt) {
+TEST_F(ProxyDefects, CloseRightAfterAWriteDeliversIt) {
   run_on_evl_thread("close-race", [] {
     int lost_rounds = 0;
     for (int round = 0; round < 200; ++round) {
@@ -61,7 +60,7 @@ TEST_F(ProxyDefects, DISABLED_CloseRightAfterAWriteDeliversIt) {
 // of bufsz ("File proxy": bufsz is the size of the buffer where the relayed
 // data is kept). With the target full, a non-blocking writer must be able to
 // queue bufsz payload bytes, whatever the record sizes.
-TEST_F(ProxyDefects, DISABLED_SmallWritesFillTheWholeRing) {
+TEST_F(ProxyDefects, SmallWritesFillTheWholeRing) {
   run_on_evl_thread("small-writes", [] {
     ScriptedTarget target(0);
     ASSERT_TRUE(target.ok());
@@ -83,9 +82,8 @@ TEST_F(ProxyDefects, DISABLED_SmallWritesFillTheWholeRing) {
 
 // Defect: close(2) never returns while the target stays full: the relay's
 // retry loop never looks at stopping. Close must return promptly, counting
-// and logging what it leaves undelivered (docs/design.md, "Proxies"). While
-// the defect is there this test waits for ever.
-TEST_F(ProxyDefects, DISABLED_CloseReturnsWhileTheTargetStaysFull) {
+// and logging what it leaves undelivered (docs/design.md, "Proxies").
+TEST_F(ProxyDefects, CloseReturnsWhileTheTargetStaysFull) {
   run_on_evl_thread("close-full", [] {
     ScriptedTarget target(0);
     ASSERT_TRUE(target.ok());
@@ -104,7 +102,7 @@ TEST_F(ProxyDefects, DISABLED_CloseReturnsWhileTheTargetStaysFull) {
 // read says EAGAIN (and a blocking one waits for ever) although nothing will
 // ever come. A permanent failure stays visible: every later read returns it,
 // or end of file.
-TEST_F(ProxyDefects, DISABLED_PermanentInputFailureStaysVisible) {
+TEST_F(ProxyDefects, PermanentInputFailureStaysVisible) {
   run_on_evl_thread("input-failure", [] {
     ScriptedTarget target(0);
     ASSERT_TRUE(target.ok());
@@ -140,7 +138,7 @@ long resident_bytes() {
 // largest legal proxy (bufsz 2^30, "File proxy") takes 3 GiB and seconds
 // before anything is written. Creating any legal proxy must cost little until
 // the ring is used.
-TEST_F(ProxyDefects, DISABLED_LargestRingCostsNothingUntilUsed) {
+TEST_F(ProxyDefects, LargestRingCostsNothingUntilUsed) {
   evl::testing::Pipe p;
   const long before = resident_bytes();
   const int fd = evl_new_proxy(p.w, size_t{1} << 30, nullptr);
@@ -155,7 +153,7 @@ TEST_F(ProxyDefects, DISABLED_LargestRingCostsNothingUntilUsed) {
 // and every later unit is shifted. A transient error is retried without
 // losing data ("File proxy": with a granularity, each transfer moves exactly
 // that many bytes; docs/design.md, "Proxies").
-TEST_F(ProxyDefects, DISABLED_TransientInputErrorKeepsThePartialUnit) {
+TEST_F(ProxyDefects, TransientInputErrorKeepsThePartialUnit) {
   run_on_evl_thread("input-partial-unit", [] {
     ScriptedTarget target(0);
     ASSERT_TRUE(target.ok());
