@@ -54,7 +54,11 @@ int DeviceEntry::make(const std::string& type, const std::string& name, int anch
       owner_ = getpid();
       return 0;
     }
-    if (errno != EEXIST) return -errno;
+    const int e = errno;
+    // The root cannot hold the entry (missing, not a directory, read-only,
+    // not ours): libevl documents none of these, and without its device
+    // hierarchy the core is unreachable, which it reports as ENXIO.
+    if (e != EEXIST) return e == ENOMEM || e == ENOSPC || e == EDQUOT ? -ENOMEM : -ENXIO;
     if (!stale(path)) return -EEXIST;
     unlink(path.c_str());
   }

@@ -25,7 +25,8 @@ class DeviceEntry {
   static int path_of(const std::string& type, const std::string& name, std::string* path);
 
   // Makes the entry, linking to anchor. 0, -EEXIST (a live process has it),
-  // -ENAMETOOLONG, or the error making it.
+  // -ENAMETOOLONG, -ENOMEM (no space for it) or -ENXIO (the root cannot hold
+  // it).
   int make(const std::string& type, const std::string& name, int anchor);
 
   const std::string& path() const { return path_; }

@@ -18,6 +18,7 @@
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/core_lock.h"
 #include "glue/evl/emul/device_entry.h"
+#include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/file.h"
 
 namespace oskit::evl::emul {

@@ -8,20 +8,25 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "glue/evl/emul/cpu_relax.h"
+#include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
+#include "glue/evl/emul/sleep.h"
 #include "evl/proxy.h"
 
 namespace oskit::evl::emul {
@@ -31,27 +36,21 @@ namespace {
 // producers waiting briefly.
 constexpr size_t kMaxBatch = 64 << 10;
 constexpr size_t kBlockedBatch = 8 << 10;
-// Polls before sleeping: a producer that writes again soon needs no wakeup.
-constexpr int kIdleSpins = 4000;
+// Records below this size are copied together into one buffer: the target
+// sees a few large writes rather than many small ones.
+constexpr size_t kCoalesce = 2048;
+constexpr int kMaxIov = OutRing::kMaxSegments;
+// How long the output worker polls (its own CPU time) before it sleeps:
+// while it polls, a producer makes no system call.
+constexpr int64_t kPollNs = 50000;
 constexpr int kCloseRetries = 50;
 
-// A target that is itself one of our descriptors goes through its driver.
-ssize_t default_writev(void*, int fd, const struct iovec* iov, int n) {
-  if (oskit_evl_is_ours(fd)) return ::write(fd, iov[0].iov_base, iov[0].iov_len);
-  return ::writev(fd, iov, n);
-}
-ssize_t default_read(void*, int fd, void* buf, size_t n) {
-  return oskit_evl_is_ours(fd) ? ::read(fd, buf, n) : real::read(fd, buf, n);
-}
+// After close(2) began, how long a target may accept nothing before the
+// output still queued is dropped (counted and logged).
+constexpr int64_t kCloseStallNs = 200 * 1000 * 1000;
 
 bool transient(int e) {
   return e == EIO || e == ENOSPC || e == EDQUOT || e == ENOBUFS || e == ENOMEM || e == EINTR || e == EAGAIN;
-}
-
-void sleep_ns(long ns) {
-  struct timespec ts = {ns / 1000000000, ns % 1000000000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
 }
 
 NameRegistry& proxy_names() {
@@ -61,7 +60,24 @@ NameRegistry& proxy_names() {
 
 }  // namespace
 
-const oskit_evl_target_io kDefaultTargetIo = {default_writev, default_read, nullptr};
+// Relay workers take SIGPIPE as the EPIPE error it comes with: a target
+// losing its reader must not end the program.
+void block_sigpipe() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Takes a SIGPIPE the last write left pending on the calling thread.
+void discard_sigpipe() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  const struct timespec now = {0, 0};
+  while (sigtimedwait(&set, nullptr, &now) == SIGPIPE) {
+  }
+}
 
 // ------------------------------------------------------------- state
 
@@ -94,11 +110,18 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   const bool keep_on_exec = mapping_only && !(fcntl(targetfd, F_GETFD) & FD_CLOEXEC);
   target_ = fcntl(targetfd, keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 0);
   if (target_ < 0) return -errno;
+  if (FileRef ours = lookup(targetfd)) {
+    target_file_ = ours.get();
+    target_file_->hold();
+  }
   if (flags & EVL_CLONE_OUTPUT) {
+    open_output_descriptor(targetfd);
     out_.reset(new (std::nothrow) OutRing);
     if (out_ == nullptr) return -ENOMEM;
-    int rc = out_->init(bufsz);
+    int rc = out_->init(bufsz, std::max<size_t>(granularity, 1));
     if (rc < 0) return rc;
+    staging_.reset(new (std::nothrow) char[kMaxBatch + kCoalesce]);
+    if (staging_ == nullptr) return -ENOMEM;
   }
   if (flags & EVL_CLONE_INPUT) {
     in_.reset(new (std::nothrow) InRing);
@@ -119,6 +142,24 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
     if (rc < 0) return rc;
   }
   return 0;
+}
+
+// Output to a socket is sent with MSG_DONTWAIT; to a FIFO or a character
+// device, through an opening of its own that does not block. Either way a
+// target that never drains cannot hold the output worker (and close(2))
+// hostage, and O_NONBLOCK of the caller's descriptor is left alone. Other
+// files (regular files, eventfd, ...) are written through the duplicate.
+void Proxy::open_output_descriptor(int targetfd) {
+  out_target_ = target_;
+  struct stat st;
+  if (target_file_ != nullptr || fstat(targetfd, &st) != 0) return;
+  if (S_ISSOCK(st.st_mode)) {
+    target_is_socket_ = true;
+  } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+    const std::string path = "/proc/self/fd/" + std::to_string(target_);
+    const int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd >= 0) out_target_ = fd;
+  }
 }
 
 int Proxy::start_workers(File* file) {
@@ -150,8 +191,42 @@ void Proxy::stop_workers() {
 
 Proxy::~Proxy() {
   if (name_reserved_) proxy_names().release(name_);
+  if (out_target_ >= 0 && out_target_ != target_) real::close(out_target_);
   if (target_ >= 0) real::close(target_);
   if (in_wake_fd_ >= 0) real::close(in_wake_fd_);
+  if (target_file_ != nullptr) target_file_->drop_hold();
+}
+
+// ------------------------------------------------------------- target I/O
+
+ssize_t Proxy::io_writev(void* ctx, int fd, const struct iovec* iov, int n) {
+  auto* p = static_cast<Proxy*>(ctx);
+  if (File* t = p->target_file_) {
+    auto op = t->fops->write != nullptr ? t->fops->write : t->fops->oob_write;
+    if (op == nullptr) return errno = EINVAL, -1;
+    ssize_t rc = op(t->cfile(), iov[0].iov_base, iov[0].iov_len);
+    if (rc < 0) errno = static_cast<int>(-rc);
+    return rc < 0 ? -1 : rc;
+  }
+  if (p->target_is_socket_) {
+    struct msghdr msg = {};
+    msg.msg_iov = const_cast<struct iovec*>(iov);
+    msg.msg_iovlen = static_cast<size_t>(n);
+    return sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  return ::writev(fd, iov, n);
+}
+
+ssize_t Proxy::io_read(void* ctx, int fd, void* buf, size_t n) {
+  auto* p = static_cast<Proxy*>(ctx);
+  if (File* t = p->target_file_) {
+    auto op = t->fops->read != nullptr ? t->fops->read : t->fops->oob_read;
+    if (op == nullptr) return errno = EINVAL, -1;
+    ssize_t rc = op(t->cfile(), buf, n);
+    if (rc < 0) errno = static_cast<int>(-rc);
+    return rc < 0 ? -1 : rc;
+  }
+  return real::read(fd, buf, n);
 }
 
 // ------------------------------------------------------------- poll
@@ -161,13 +236,16 @@ unsigned int Proxy::poll(unsigned int events) const {
   // page, poll events); the descriptor refresh (events 0) sees no pending
   // error there.
   if (!readable() && !writable()) return events != 0 ? POLLERR : 0;
+  const uint64_t s = state_.load(std::memory_order_acquire);
   unsigned int m = 0;
-  if (writable() && out_->fill() == 0) m |= POLLOUT | POLLWRNORM;
+  if (writable() && out_->queued() == 0) m |= POLLOUT | POLLWRNORM;
   if (readable() && (in_->avail() > 0 || target_readable_.load(std::memory_order_acquire))) m |= POLLIN | POLLRDNORM;
   if ((events & (POLLIN | POLLRDNORM)) && !readable()) m |= POLLERR;
   if ((events & (POLLOUT | POLLWRNORM)) && !writable()) m |= POLLERR;
-  const uint64_t s = state_.load(std::memory_order_relaxed);
   if (field(s, kOutError) || field(s, kOutFailed) || field(s, kInError)) m |= POLLERR;
+  // A permanent input failure wakes pollers until a reader is told; then the
+  // input side has hung up: nothing more will come.
+  if (field(s, kInFailed) != 0 && (m & POLLIN) == 0) m |= (s & kInputFailureSeen) ? POLLHUP : POLLERR;
   return m;
 }
 
@@ -175,13 +253,15 @@ uint64_t Proxy::input_waiting() const {
   if (!readable()) return 0;
   const uint64_t ringed = in_->avail();
   if (!target_readable_.load(std::memory_order_acquire)) return ringed;
-  // The kernel's count for the target (asked directly: this is the core's
-  // own look at the target, not a system call of the caller), else a unit.
+  // The kernel's count for a target of the system's (asked directly: this
+  // is the core's own look at the target, not a system call of the
+  // caller), in whole units: a reader gets nothing less. Else a unit.
+  const size_t unit = std::max<size_t>(gran_, 1);
   int held = 0;
-  if (!oskit_evl_is_ours(target_) && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held > 0) {
-    return ringed + static_cast<uint64_t>(held);
+  if (target_file_ == nullptr && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held > 0) {
+    return ringed + static_cast<uint64_t>(held) / unit * unit;
   }
-  return ringed + std::max<size_t>(gran_, 1);
+  return ringed + unit;
 }
 
 // ------------------------------------------------------------- output
@@ -197,22 +277,25 @@ ssize_t Proxy::write(File* f, const void* buf, size_t count) {
     if (field(s, kOutError) != 0) {
       if (int e = take_field(kOutError)) return -e;
     }
-    uint32_t ticket = out_space_.ticket();
-    bool was_empty = false;
-    bool gave_back = false;
-    if (out_->put(buf, count, &was_empty, &gave_back) == 0) {
-      if (was_empty) {
-        wakeups_.fetch_add(1, std::memory_order_relaxed);
-        out_data_.wake_all();
-      }
-      return static_cast<ssize_t>(count);
-    }
-    if (gave_back) out_space_.wake_all();
+    bool wake = false;
+    int rc = out_->put(buf, count, &wake);
+    if (wake) wake_output_worker();
+    if (rc == 0) return static_cast<ssize_t>(count);
+    if (rc != -EAGAIN) return rc;
     if (f->flags.load(std::memory_order_relaxed) & O_NONBLOCK) return -EAGAIN;
-    if (has(kClosing)) return -EBADF;
-    out_space_.wait(ticket);
+    // Sleeps until the worker releases room (or close(2) begins, or the
+    // output fails for good).
+    out_space_.await([&] {
+      return has(kClosing) || field(state_.load(std::memory_order_seq_cst), kOutFailed) != 0 ||
+             out_->has_room(count);
+    });
     if (has(kClosing)) return -EBADF;
   }
+}
+
+void Proxy::wake_output_worker() {
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
+  out_data_.wake_all();
 }
 
 // Counts a target failure; logs the 1st, 2nd, 4th, 8th... of them.
@@ -224,10 +307,26 @@ void Proxy::report(int e, const char* what) {
                    what, strerror(e), static_cast<unsigned long long>(n));
 }
 
+// Waits for a full target to take more. Returns 0, or -EAGAIN once close(2)
+// began and the target has taken nothing for kCloseStallNs.
+int Proxy::await_target_room(int64_t* stalled_since) {
+  auto& env = oskit::env::current();
+  if (has(kStopping)) {
+    const int64_t now = env.monotonic_ns();
+    if (*stalled_since == 0) *stalled_since = now;
+    if (now - *stalled_since >= kCloseStallNs) return -EAGAIN;
+  }
+  struct pollfd p = {out_target_, POLLOUT, 0};
+  ::poll(&p, 1, has(kStopping) ? 10 : 100);
+  return 0;
+}
+
 // Writes the iovecs fully, resuming short writes and retrying transient
-// errors. Returns 0, or the negated errno the target failed with for good.
+// errors. Returns 0, or the negated errno the target failed with for good
+// (-EAGAIN: close(2) began and the target stayed full).
 int Proxy::write_target(struct iovec* iov, int cnt) {
   int attempts = 0;
+  int64_t stalled_since = 0;
   while (cnt > 0) {
     if (iov->iov_len == 0) {
       ++iov;
@@ -235,9 +334,10 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
       continue;
     }
     const oskit_evl_target_io* io = io_.load(std::memory_order_acquire);
-    ssize_t n = io->writev(io->ctx, target_, iov, std::min(cnt, IOV_MAX));
+    ssize_t n = io->writev(io->ctx, out_target_, iov, std::min(cnt, IOV_MAX));
     if (n > 0) {
       attempts = 0;
+      stalled_since = 0;
       relayed_out_.fetch_add(n, std::memory_order_relaxed);
       while (n > 0 && cnt > 0) {
         size_t k = std::min<size_t>(n, iov->iov_len);
@@ -254,10 +354,10 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
     int e = n < 0 ? errno : EIO;
     if (e == EINTR) continue;
     if (e == EAGAIN) {
-      struct pollfd p = {target_, POLLOUT, 0};
-      ::poll(&p, 1, 100);
+      if (await_target_room(&stalled_since) < 0) return -EAGAIN;
       continue;
     }
+    if (e == EPIPE) discard_sigpipe();
     report(e, "write failed");
     if (!transient(e)) return -e;
     set_field(kOutError, e);
@@ -268,87 +368,148 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
   return 0;
 }
 
-// Relays one batch, by granularity units when required.
-bool Proxy::relay(OutRing::Batch* b) {
-  int rc = 0;
-  if (gran_ < 2) {
-    rc = write_target(b->iov, b->iovcnt);
-  } else {
-    for (int i = 0; i < b->iovcnt && rc == 0; ++i) {
-      char* p = static_cast<char*>(b->iov[i].iov_base);
-      size_t len = b->iov[i].iov_len;
-      while (len > 0 && rc == 0) {
-        struct iovec unit[2];
-        int n = 1;
-        size_t k = std::min(len, gran_);
-        unit[0] = {p, k};
-        p += k;
-        len -= k;
-        if (k < gran_ && i + 1 < b->iovcnt) {  // a unit split by the ring's end
-          size_t rest = gran_ - k;
-          unit[n++] = {b->iov[i + 1].iov_base, rest};
-          b->iov[i + 1].iov_base = static_cast<char*>(b->iov[i + 1].iov_base) + rest;
-          b->iov[i + 1].iov_len -= rest;
-        }
-        rc = write_target(unit, n);
-      }
+// The batch's segments as iovecs, small ones copied together into the
+// staging buffer. Returns the count.
+int Proxy::gather(const OutRing::Batch& b, struct iovec* iov) {
+  int n = 0;
+  size_t staged = 0;
+  for (int i = 0; i < b.iovcnt; ++i) {
+    const struct iovec& seg = b.iov[i];
+    if (seg.iov_len >= kCoalesce || staged + seg.iov_len > kMaxBatch + kCoalesce) {
+      iov[n++] = seg;
+      continue;
+    }
+    char* at = staging_.get() + staged;
+    memcpy(at, seg.iov_base, seg.iov_len);
+    staged += seg.iov_len;
+    if (n > 0 && static_cast<char*>(iov[n - 1].iov_base) + iov[n - 1].iov_len == at) {
+      iov[n - 1].iov_len += seg.iov_len;
+    } else {
+      iov[n++] = {at, seg.iov_len};
     }
   }
-  if (rc < 0) {
-    set_field(kOutFailed, -rc);
-    dropped_.fetch_add(b->bytes, std::memory_order_relaxed);
-    oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_,
-                     static_cast<unsigned long long>(b->bytes), strerror(-rc));
+  return n;
+}
+
+// Writes the iovecs unit by unit, for a target that takes exactly gran_
+// bytes per transfer. A unit spans two iovecs at most (a record split at the
+// ring's end).
+int Proxy::write_units(struct iovec* iov, int cnt) {
+  int rc = 0;
+  for (int i = 0; i < cnt && rc == 0; ++i) {
+    char* p = static_cast<char*>(iov[i].iov_base);
+    size_t len = iov[i].iov_len;
+    while (len > 0 && rc == 0) {
+      struct iovec unit[2];
+      int n = 1;
+      size_t k = std::min(len, gran_);
+      unit[0] = {p, k};
+      p += k;
+      len -= k;
+      if (k < gran_ && i + 1 < cnt) {
+        size_t rest = gran_ - k;
+        unit[n++] = {iov[i + 1].iov_base, rest};
+        iov[i + 1].iov_base = static_cast<char*>(iov[i + 1].iov_base) + rest;
+        iov[i + 1].iov_len -= rest;
+      }
+      rc = write_target(unit, n);
+    }
+  }
+  return rc;
+}
+
+// Gives up a batch: counted, logged, and from then on what follows it too
+// (the target must never receive a later record without an earlier one).
+void Proxy::drop(const OutRing::Batch& b, int e) {
+  give_up_ = e;
+  if (e != EAGAIN) set_field(kOutFailed, e);
+  // The whole batch counts, a record the target took in part included.
+  const uint64_t bytes = b.bytes;
+  if (bytes == 0) return;
+  dropped_.fetch_add(bytes, std::memory_order_relaxed);
+  oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_,
+                   static_cast<unsigned long long>(bytes),
+                   e == EAGAIN ? "the target stayed full after close" : strerror(e));
+}
+
+// Relays one batch (or drops it, once the output gave up), then releases
+// its room.
+void Proxy::relay(OutRing::Batch* b) {
+  if (give_up_ != 0) {
+    drop(*b, give_up_);
+  } else {
+    struct iovec iov[kMaxIov];
+    const int n = gather(*b, iov);
+    const int rc = gran_ < 2 ? write_target(iov, n) : write_units(iov, n);
+    if (rc < 0) drop(*b, -rc);
   }
   out_->release(*b);
-  out_space_.wake_all();
-  return rc == 0;
+  out_space_.wake_waiters();
 }
 
-// Spins a little for new output; true if some arrived.
-bool Proxy::idle_spin() {
-  for (int i = 0; i < kIdleSpins; ++i) {
-    if (out_->fill() != 0) return true;
+// The calling thread's CPU time, ns.
+int64_t thread_cpu_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Polls for output until it has spent kPollNs of its own CPU time finding
+// none (or for as long as held awake): time it spends preempted does not
+// count, so a worker the scheduler set aside does not go to sleep the moment
+// it runs again, costing the next producer a wakeup. True when a record is
+// ready or the proxy stops.
+bool Proxy::poll_for_output() {
+  const int64_t until = thread_cpu_ns() + kPollNs;
+  for (unsigned i = 1;; ++i) {
+    if (out_->ready() || has(kStopping)) return true;
     cpu_relax();
+    if ((i & 255) == 0 && !hold_awake_.load(std::memory_order_relaxed) && thread_cpu_ns() >= until) {
+      return false;
+    }
   }
-  return false;
 }
 
-// The descriptor's POLLOUT goes off when a relay starts after the worker
-// slept, and on again just before it sleeps: a worker that finds new output
-// while it polls keeps the descriptor as it is (no system call).
+// Sleeps until a producer publishes (or the proxy stops). The kernel
+// descriptor shows POLLOUT while the ring is empty.
+void Proxy::sleep_until_output() {
+  out_->rebase_if_idle();
+  poll_event().wake_all();
+  file_->sync_readiness();
+  const uint32_t ticket = out_data_.ticket();
+  if (out_->prepare_sleep() && !has(kStopping)) {
+    sleeps_.fetch_add(1, std::memory_order_relaxed);
+    out_data_.wait(ticket);
+  }
+  out_->end_sleep();
+}
+
+// Relays batches while there are any; polls, then sleeps, when there are
+// none. A record published while the worker polls waits one pass of its
+// loop (tens of nanoseconds); published while it sleeps, one wakeup (the
+// futex wake, microseconds); published while it writes, the batch in flight.
 void Proxy::output_loop() {
+  block_sigpipe();
   std::unique_ptr<OutRing::Batch> batch(new OutRing::Batch);
+  bool descriptor_idle = true;  // the kernel descriptor shows POLLOUT
   for (;;) {
-    uint32_t ticket = out_data_.ticket();
-    // Producers waiting for room get it back in small steps.
     const uint64_t limit = out_space_.has_waiters() ? kBlockedBatch : kMaxBatch;
     if (out_->collect(batch.get(), limit)) {
-      file_->sync_readiness();
+      if (descriptor_idle) {
+        file_->sync_readiness();
+        descriptor_idle = false;
+      }
       relay(batch.get());
       continue;
     }
-    if (out_->fill() != 0) {  // a producer is between its reservation and its header
-      sched_yield();
-      continue;
-    }
-    poll_event().wake_all();
-    if (has(kStopping)) break;
-    if (idle_spin()) {
-      linger();
-      continue;
-    }
-    file_->sync_readiness();
-    if (out_->fill() != 0) continue;
-    out_data_.wait(ticket);
+    // A record reserved before close(2) began is published before its
+    // writer lets go of the descriptor: queued() counts it until then.
+    if (has(kStopping) && out_->queued() == 0) break;
+    if (poll_for_output()) continue;
+    sleep_until_output();
+    descriptor_idle = true;
   }
   file_->sync_readiness();
-}
-
-// Output arrived while polling: let a little more accumulate so the target
-// sees batches rather than single records.
-void Proxy::linger() {
-  for (int i = 0; i < kIdleSpins / 4 && out_->fill() < kMaxBatch / 4; ++i) cpu_relax();
 }
 
 // ------------------------------------------------------------- input
@@ -372,13 +533,36 @@ bool Proxy::woken_to_stop() {
   return has(kStopping);
 }
 
+// Whether a target of ours has input (or an error) for the worker now.
+bool Proxy::target_file_readable() const {
+  return target_file_ != nullptr &&
+         (target_file_->poll(POLLIN) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP)) != 0;
+}
+
+// Waits until the target has input (if watch), a wake-up comes (a reader
+// asking for input), or the proxy stops.
+Proxy::InputWake Proxy::await_target(bool watch) {
+  for (;;) {
+    if (has(kStopping)) return InputWake::kStop;
+    if (watch && target_file_readable()) return InputWake::kTarget;
+    // Our own target's kernel descriptor mirrors its readiness while its
+    // descriptor is open; after that, it is looked at every 10 ms.
+    const bool mirrored = target_file_ == nullptr || !target_file_->closing.load(std::memory_order_acquire);
+    struct pollfd p[2] = {{in_wake_fd_, POLLIN, 0}, {watch && mirrored ? target_ : -1, POLLIN, 0}};
+    int rc = ::poll(p, 2, watch && target_file_ != nullptr ? 10 : -1);
+    if (rc < 0 && errno != EINTR) return has(kStopping) ? InputWake::kStop : InputWake::kTarget;
+    if (p[0].revents != 0) return woken_to_stop() ? InputWake::kStop : InputWake::kWoken;
+    if (p[1].revents != 0 && target_file_ == nullptr) return InputWake::kTarget;
+    if (p[1].revents != 0) ::poll(p, 1, 1);  // the mirror lags the file: do not spin
+  }
+}
+
 bool Proxy::await_demand() {
   while (!in_wanted_.load(std::memory_order_acquire)) {
     const bool watching = !target_readable_.load(std::memory_order_relaxed);
-    struct pollfd p[2] = {{in_wake_fd_, POLLIN, 0}, {watching ? target_ : -1, POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0 && errno != EINTR) return false;
-    if (p[0].revents && woken_to_stop()) return false;
-    if (watching && p[1].revents) {
+    const InputWake w = await_target(watching);
+    if (w == InputWake::kStop) return false;
+    if (w == InputWake::kTarget && watching) {
       target_readable_.store(true, std::memory_order_release);
       notify(file_);
     }
@@ -386,29 +570,38 @@ bool Proxy::await_demand() {
   return true;
 }
 
-int Proxy::read_exact_unit(char* dst, size_t unit) {
-  size_t got = 0;
-  while (got < unit) {
-    struct pollfd p[2] = {{target_, POLLIN, 0}, {in_wake_fd_, POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0 && errno != EINTR) return -errno;
-    if (p[1].revents && woken_to_stop()) return -ECANCELED;
-    if (p[0].revents == 0) continue;
+// Reads into dst[*got, unit) (a whole unit with a granularity, else what
+// comes). Returns the bytes *got now holds, 0 at end of file with nothing
+// read, -EIO at end of file in the middle of a unit, -ECANCELED when the
+// proxy stops, or a negated errno (*got keeps what was read before it).
+int Proxy::read_unit(char* dst, size_t unit, size_t* got) {
+  while (*got < unit) {
+    InputWake w;
+    while ((w = await_target(true)) == InputWake::kWoken) {
+    }
+    if (w == InputWake::kStop) return -ECANCELED;
     const oskit_evl_target_io* io = io_.load(std::memory_order_acquire);
-    ssize_t n = io->read(io->ctx, target_, dst + got, unit - got);
-    if (n == 0) return got == 0 ? 0 : -EIO;
+    ssize_t n = io->read(io->ctx, target_, dst + *got, unit - *got);
+    if (n == 0) {
+      if (*got == 0) return 0;
+      *got = 0;  // a unit cut short by the end: reported, then the end
+      return -EIO;
+    }
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return -errno;
     }
-    got += n;
+    *got += n;
     if (gran_ < 2) break;
   }
-  return static_cast<int>(got);
+  return static_cast<int>(*got);
 }
 
 void Proxy::input_loop() {
+  block_sigpipe();
   const size_t chunk = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
   std::unique_ptr<char[]> staging(new char[chunk]);
+  size_t got = 0;  // of a unit, kept across transient errors
   while (!has(kStopping)) {
     if (!await_demand()) break;
     uint32_t ticket = in_space_.ticket();
@@ -420,7 +613,7 @@ void Proxy::input_loop() {
       continue;
     }
     target_readable_.store(false, std::memory_order_release);
-    int n = read_exact_unit(staging.get(), want);
+    int n = read_unit(staging.get(), want, &got);
     if (n == -ECANCELED) break;
     if (n == 0) {
       raise(kInputEof);
@@ -434,13 +627,15 @@ void Proxy::input_loop() {
     }
     if (n < 0) {
       report(-n, "read failed");
-      set_field(kInError, -n);
+      const bool permanent = !transient(-n);
+      set_field(permanent ? kInFailed : kInError, -n);
       in_data_.wake_all();
       notify(file_);
-      if (!transient(-n)) break;
+      if (permanent) break;
       sleep_ns(1000000);
       continue;
     }
+    got = 0;
     relayed_in_.fetch_add(n, std::memory_order_relaxed);
     in_wanted_.store(false, std::memory_order_release);
     in_->push(staging.get(), n);
@@ -466,6 +661,13 @@ ssize_t Proxy::read(File* f, void* buf, size_t count) {
     const uint64_t s = state_.load(std::memory_order_acquire);
     if (field(s, kInError) != 0) {
       if (int e = take_field(kInError)) return -e;
+    }
+    if (int e = field(s, kInFailed)) {
+      if ((s & kInputFailureSeen) == 0) {
+        raise(kInputFailureSeen);
+        notify(f);
+      }
+      return -e;
     }
     if (s & kInputEof) return 0;
     want_input();
@@ -497,6 +699,7 @@ void Proxy::stats(oskit_evl_proxy_stats* s) const {
   s->target_errors = errors_.load(std::memory_order_relaxed);
   s->bytes_dropped = dropped_.load(std::memory_order_relaxed);
   s->worker_wakeups = wakeups_.load(std::memory_order_relaxed);
+  s->worker_sleeps = sleeps_.load(std::memory_order_relaxed);
   s->last_error = last_error_.load(std::memory_order_relaxed);
 }
 

@@ -14,6 +14,7 @@
 #include <evl/xbuf.h>
 #include <evl/poll.h>
 #include <evl/proxy.h>
+#include <evl/net/net.h>
 
 #define __EVL__ 18 /* API level of the libevl this follows */
 
