@@ -457,16 +457,21 @@ int64_t thread_cpu_ns() {
 // Polls for output until it has spent kPollNs of its own CPU time finding
 // none (or for as long as held awake): time it spends preempted does not
 // count, so a worker the scheduler set aside does not go to sleep the moment
-// it runs again, costing the next producer a wakeup. True when a record is
-// ready or the proxy stops.
+// it runs again, costing the next producer a wakeup. Every kYieldEvery
+// passes it yields: a producer it preempted on the same CPU (a woken worker
+// usually does) publishes only once it runs again, and would otherwise wait
+// the whole budget. True when a record is ready or the proxy stops.
 bool Proxy::poll_for_output() {
+  constexpr unsigned kYieldEvery = 32;
   const int64_t until = thread_cpu_ns() + kPollNs;
   for (unsigned i = 1;; ++i) {
     if (out_->ready() || has(kStopping)) return true;
-    cpu_relax();
-    if ((i & 255) == 0 && !hold_awake_.load(std::memory_order_relaxed) && thread_cpu_ns() >= until) {
-      return false;
+    if (i % kYieldEvery != 0) {
+      cpu_relax();
+      continue;
     }
+    sched_yield();
+    if (!hold_awake_.load(std::memory_order_relaxed) && thread_cpu_ns() >= until) return false;
   }
 }
 
@@ -505,6 +510,9 @@ void Proxy::output_loop() {
     // A record reserved before close(2) began is published before its
     // writer lets go of the descriptor: queued() counts it until then.
     if (has(kStopping) && out_->queued() == 0) break;
+    // Back to the committed start while empty: producers that keep the
+    // worker awake never reach storage they would fault in.
+    out_->rebase_if_idle();
     if (poll_for_output()) continue;
     sleep_until_output();
     descriptor_idle = true;
