@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <new>
 
 #include "oskit/com/implements.h"
@@ -14,18 +13,24 @@ namespace {
 
 bool valid_block_size(oskit_u32_t bs) { return is_power_of_two(bs) && bs <= OSKIT_ADAPTER_MAX_BLOCK_SIZE; }
 
-// A block-sized scratch buffer: on the stack for common sizes.
+// A block-sized scratch buffer: on the stack for common sizes, beyond them
+// from the object heap (the environment's memory).
 class Bounce {
  public:
-  explicit Bounce(oskit_u32_t size) {
-    if (size > sizeof local_) heap_.reset(new (std::nothrow) char[size]);
-    data_ = size > sizeof local_ ? heap_.get() : local_;
+  explicit Bounce(oskit_u32_t size) noexcept : size_(size) {
+    data_ = size > sizeof local_ ? static_cast<char*>(oskit_heap_alloc_tagged(size, 64, "blkio adapter bounce"))
+                                 : local_;
   }
+  ~Bounce() {
+    if (data_ != local_) oskit_heap_free(data_, size_, 64);
+  }
+  Bounce(const Bounce&) = delete;
+  Bounce& operator=(const Bounce&) = delete;
   char* get() const { return data_; }
 
  private:
   alignas(64) char local_[4096];
-  std::unique_ptr<char[]> heap_;
+  const oskit_u32_t size_;
   char* data_;
 };
 

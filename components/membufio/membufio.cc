@@ -63,7 +63,7 @@ constexpr oskit_size_t kMaxSize = static_cast<oskit_size_t>(std::numeric_limits<
 
 char* allocate_zeroed(oskit_size_t size) noexcept {
   if (size > kMaxSize) return nullptr;
-  char* p = static_cast<char*>(oskit_heap_alloc(size ? size : 1, alignof(std::max_align_t)));
+  char* p = static_cast<char*>(oskit_heap_alloc_tagged(size ? size : 1, alignof(std::max_align_t), "bufio data"));
   if (p) std::memset(p, 0, size);
   return p;
 }
