@@ -136,6 +136,35 @@ TEST(Environment, AWakeReachesThreadsSleepingOnAReplacedEnvironment) {
   EXPECT_NE(rc.load(), 1);
 }
 
+// An environment whose clock stands still at 42.
+class StoppedClock : public CountingEnvironment {
+ public:
+  std::int64_t monotonic_ns() noexcept override { return 42; }
+};
+
+TEST(Environment, AThreadKeepsTheClockOfTheEnvironmentThatStartedIt) {
+  StoppedClock stopped;
+  std::atomic<bool> go{false};
+  std::atomic<std::int64_t> seen{0};
+  std::unique_ptr<WorkerThread> worker;
+  {
+    ScopedEnvironment scope(&stopped);
+    ASSERT_TRUE(scope.status().ok());
+    auto started = current().start_thread("home", [&] {
+      while (!go) sched_yield();
+      seen = current().monotonic_ns();
+    });
+    ASSERT_TRUE(started.ok());
+    worker = std::move(started).value();
+  }
+  EXPECT_GT(current().monotonic_ns(), 42) << "the host's clock here";
+  go = true;
+  worker->join();
+  EXPECT_EQ(seen, 42) << "the stopped clock there";
+  worker.reset();
+  EXPECT_EQ(stopped.live_allocations(), 0);
+}
+
 // Calls from several threads while environments are installed and replaced
 // under them: every block goes back to the environment that gave it, and no
 // call uses an environment that was let go (TSan checks the hand-offs).

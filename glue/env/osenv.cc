@@ -188,7 +188,29 @@ Header* header_of(void* block) noexcept { return reinterpret_cast<Header*>(block
 struct ThreadRecord {
   Slot* slot;
   oskit_osenv_thread_handle_t* thread;
+  oskit_osenv_thread_body_t body;
+  void* arg;
 };
+
+// The slot that started the calling thread (nullptr for other threads). A
+// thread keeps the clock of the environment that started it for its whole
+// life: its deadlines and sleeps stay in one time.
+thread_local Slot* t_home = nullptr;
+
+void run_thread(void* raw) {
+  auto* record = static_cast<ThreadRecord*>(raw);
+  t_home = record->slot;
+  record->body(record->arg);
+}
+
+// The slot whose clock the calling thread uses, pinned.
+Pin pin_clock() noexcept {
+  if (t_home != nullptr) {
+    Pin pin = Pin::pin(t_home);
+    if (pin) return pin;
+  }
+  return Pin();
+}
 
 std::atomic<Slot*> g_line_owner[OSKIT_OSENV_IRQ_LINES];
 
@@ -457,7 +479,7 @@ void oskit_env_logf(oskit_u32_t level, const char* format, ...) {
 }
 
 oskit_s64_t oskit_env_now(void) {
-  Pin env;
+  Pin env = oskit::env::internal::pin_clock();
   return env->env.clock->now();
 }
 
@@ -468,7 +490,7 @@ oskit_s64_t oskit_env_deadline_after(oskit_s64_t delay) {
 }
 
 oskit_error_t oskit_env_wait(const oskit_u32_t* word, oskit_u32_t expected, oskit_s64_t deadline) {
-  Pin env;
+  Pin env = oskit::env::internal::pin_clock();
   Sleeping sleeping(&env);
   return sleeping.slot()->env.clock->wait(word, expected, deadline);
 }
@@ -494,7 +516,7 @@ oskit_u32_t oskit_env_wake(const oskit_u32_t* word, oskit_u32_t count) {
 }
 
 oskit_error_t oskit_env_sleep_until(oskit_s64_t deadline) {
-  Pin env;
+  Pin env = oskit::env::internal::pin_clock();
   Sleeping sleeping(&env);
   return sleeping.slot()->env.clock->sleep_until(deadline);
 }
@@ -510,7 +532,9 @@ oskit_error_t oskit_env_thread_start(const char* name, oskit_osenv_thread_body_t
       oskit_env_alloc(sizeof(ThreadRecord), OSKIT_OSENV_MEM_MAYBLOCK, alignof(ThreadRecord), "thread record"));
   if (record == nullptr) return OSKIT_ENOMEM;
   record->slot = env.get();
-  oskit_error_t rc = env->env.threads->start(name, body, arg, &record->thread);
+  record->body = body;
+  record->arg = arg;
+  oskit_error_t rc = env->env.threads->start(name, oskit::env::internal::run_thread, record, &record->thread);
   if (rc != 0) {
     oskit_env_free(record, sizeof(ThreadRecord), alignof(ThreadRecord));
     return rc;

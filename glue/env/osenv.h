@@ -67,7 +67,8 @@ const char *oskit_env_strict_last(void);
 
 /* The installed environment's services, for the toolkit's code. Each call
  * goes to the environment installed when it is made (oskit/osenv.h says
- * what each does). */
+ * what each does), except that a thread started through an environment reads
+ * and sleeps on that environment's clock for its whole life. */
 void *oskit_env_alloc(oskit_size_t size, oskit_u32_t flags, oskit_size_t align, const char *tag);
 void oskit_env_free(void *block, oskit_size_t size, oskit_size_t align);
 /* Logs length bytes of message; oskit_env_logf formats it first (truncated
