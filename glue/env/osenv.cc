@@ -60,11 +60,14 @@ std::atomic<bool> g_strict{false};
 std::atomic<unsigned long> g_violations{0};
 std::atomic<const char*> g_last_violation{nullptr};
 
+// The host's environment when installed, and the home of what it gave out:
+// its own objects, which serve even while a strict environment is installed
+// (a thread the host started, or a block it gave, keeps going back to it).
 Slot& host_slot() noexcept {
   static Slot* slot = [] {
     alignas(Slot) static unsigned char storage[sizeof(Slot)];
     Slot* s = new (storage) Slot;
-    host_services(&s->env);
+    unguarded_host_services(&s->env);
     return s;
   }();
   return *slot;
@@ -404,7 +407,7 @@ void oskit_env_current(struct oskit_osenv* out) {
   *out = env->env;
 }
 
-void oskit_env_host(struct oskit_osenv* out) { *out = oskit::env::internal::host_slot().env; }
+void oskit_env_host(struct oskit_osenv* out) { oskit::env::internal::host_services(out); }
 
 void oskit_env_host_services(struct oskit_osenv* out) { oskit::env::internal::unguarded_host_services(out); }
 
