@@ -1,5 +1,5 @@
 /*
- * The COM binary model (OSKit <oskit/com.h>, docs/design.md, "The COM model").
+ * The COM binary model (OSKit <oskit/com.h>, docs/design.md, section 3).
  *
  * In C an interface is `struct oskit_X { const struct oskit_X_ops *ops; }` whose
  * table begins with query, addref, release. In C++ the same interface is an

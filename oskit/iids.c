@@ -8,6 +8,7 @@
 #include "oskit/io/bufio.h"
 #include "oskit/io/bufio_pool.h"
 #include "oskit/io/devctl.h"
+#include "oskit/io/dma_space.h"
 #include "oskit/io/netio.h"
 #include "oskit/io/posixio.h"
 #include "oskit/io/ttystream.h"
@@ -24,6 +25,7 @@ const struct oskit_guid oskit_blkio_iid = OSKIT_BLKIO_IID;
 const struct oskit_guid oskit_bufio_iid = OSKIT_BUFIO_IID;
 const struct oskit_guid oskit_bufio_pool_iid = OSKIT_BUFIO_POOL_IID;
 const struct oskit_guid oskit_devctl_iid = OSKIT_DEVCTL_IID;
+const struct oskit_guid oskit_dma_space_iid = OSKIT_DMA_SPACE_IID;
 const struct oskit_guid oskit_netio_iid = OSKIT_NETIO_IID;
 const struct oskit_guid oskit_netio_fanout_iid = OSKIT_NETIO_FANOUT_IID;
 const struct oskit_guid oskit_posixio_iid = OSKIT_POSIXIO_IID;

@@ -1,5 +1,5 @@
-// A printf-style logger for out-of-band code (the EVL documentation's "File proxy" page "Logging debug
-// messages via a proxy"): each record is formatted on the caller's stack and
+// A printf-style logger for out-of-band code (the EVL documentation's
+// "Logging debug messages via a proxy"): each record is formatted on the caller's stack and
 // sent as one write through a stream, normally an EVL proxy component to any
 // file. From an EVL thread the record goes out with oob_write into the
 // proxy's ring: no in-band system call, no allocation, no lock, hence no stage

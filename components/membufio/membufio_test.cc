@@ -2,10 +2,15 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <atomic>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "glue/dma/dma.h"
+#include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
@@ -16,10 +21,18 @@
 namespace oskit {
 namespace {
 
+// Memory bufios wire into the default space.
+ComPtr<oskit_dma_space> default_space() {
+  ComPtr<oskit_dma_space> space;
+  EXPECT_EQ(oskit_dma_default_space(space.put()), 0);
+  return space;
+}
+
 struct HeapBufio {
   static constexpr bool kFixedSize = false;
   static constexpr bool kWritesExtend = false;
-  static constexpr bool kWire = false;
+  static constexpr bool kWire = true;
+  static ComPtr<oskit_dma_space> wire_space() { return default_space(); }
   static ComPtr<oskit_iunknown> make() { return ComPtr<oskit_iunknown>::adopt(oskit_bufio_create(64)); }
   static ComPtr<oskit_bufio> make(oskit_size_t size) { return ComPtr<oskit_bufio>::adopt(oskit_bufio_create(size)); }
   static std::vector<oskit_guid> interfaces() {
@@ -37,7 +50,8 @@ int extern_frees = 0;
 struct ExternBufio {
   static constexpr bool kFixedSize = true;
   static constexpr bool kWritesExtend = false;
-  static constexpr bool kWire = false;
+  static constexpr bool kWire = true;
+  static ComPtr<oskit_dma_space> wire_space() { return default_space(); }
   static ComPtr<oskit_bufio> make(oskit_size_t size) {
     void* mem = std::calloc(1, size);
     return ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(mem, size, free_with_cookie, &extern_frees));
@@ -208,6 +222,233 @@ TEST(MemoryBufio, HeapPoolGivesZeroFilledBuffersOfTheSizeAsked) {
   EXPECT_EQ(std::string(bytes, n), std::string(100, '\0'));
   EXPECT_EQ(pool->alloc(SIZE_MAX, buf.put()), OSKIT_ENOMEM);
   EXPECT_FALSE(buf);
+}
+
+// Copy-on-write (OSKit manual 7.4.5): a copy of heap memory costs an object,
+// not a buffer, until one side writes.
+class CopyOnWriteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scoped_ = std::make_unique<env::ScopedEnvironment>(&counting_);
+    ASSERT_TRUE(scoped_->status().ok()) << scoped_->status();
+  }
+  void TearDown() override {
+    scoped_.reset();
+    EXPECT_EQ(counting_.live_allocations(), 0) << "memory left behind";
+  }
+  long allocations() const { return counting_.allocations(); }
+  static std::string read_all(oskit_bufio* io, oskit_off_t offset, oskit_size_t amount) {
+    std::string back(amount, '\0');
+    oskit_size_t n = 0;
+    EXPECT_EQ(io->read(&back[0], offset, amount, &n), 0);
+    return back.substr(0, n);
+  }
+  static void write_text(oskit_bufio* io, oskit_off_t offset, const std::string& text) {
+    oskit_size_t n = 0;
+    ASSERT_EQ(io->write(text.data(), offset, text.size(), &n), 0);
+    ASSERT_EQ(n, text.size());
+  }
+
+  env::CountingEnvironment counting_;
+  std::unique_ptr<env::ScopedEnvironment> scoped_;
+};
+
+TEST_F(CopyOnWriteTest, ACopySharesTheBytesUntilOneSideWrites) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(1 << 20);
+  write_text(original.get(), 1000, "shared bytes");
+  const long before = allocations();
+  ComPtr<oskit_bufio> copy;
+  ASSERT_EQ(original->copy(1000, 12, copy.put()), 0);
+  EXPECT_EQ(allocations(), before + 1) << "the copy took more than its object";
+  EXPECT_EQ(read_all(copy.get(), 0, 12), "shared bytes");
+  write_text(copy.get(), 0, "SHARED");
+  EXPECT_EQ(allocations(), before + 2) << "the copy's first write takes bytes of its own";
+  EXPECT_EQ(read_all(original.get(), 1000, 12), "shared bytes");
+  EXPECT_EQ(read_all(copy.get(), 0, 12), "SHARED bytes");
+  write_text(original.get(), 1000, "own");
+  EXPECT_EQ(allocations(), before + 2) << "the original is alone with its bytes again";
+  EXPECT_EQ(read_all(copy.get(), 0, 12), "SHARED bytes");
+}
+
+TEST_F(CopyOnWriteTest, AWriteToTheOriginalLeavesTheCopyAsItWas) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(4096);
+  write_text(original.get(), 0, "before");
+  ComPtr<oskit_bufio> copy;
+  ASSERT_EQ(original->copy(0, 4096, copy.put()), 0);
+  write_text(original.get(), 0, "after!");
+  EXPECT_EQ(read_all(copy.get(), 0, 6), "before");
+  EXPECT_EQ(read_all(original.get(), 0, 6), "after!");
+}
+
+TEST_F(CopyOnWriteTest, MapGivesBytesOfItsOwn) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(64);
+  ComPtr<oskit_bufio> copy;
+  ASSERT_EQ(original->copy(0, 64, copy.put()), 0);
+  void* addr = nullptr;
+  ASSERT_EQ(copy->map(&addr, 0, 64), 0);
+  std::memcpy(addr, "mapped", 6);
+  EXPECT_EQ(read_all(original.get(), 0, 6), std::string(6, '\0')) << "a store through the copy's mapping";
+  EXPECT_EQ(copy->unmap(addr, 0, 64), 0);
+}
+
+TEST_F(CopyOnWriteTest, AMappedBufioIsCopiedAtOnce) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(4096);
+  void* addr = nullptr;
+  ASSERT_EQ(original->map(&addr, 0, 4096), 0);
+  const long before = allocations();
+  ComPtr<oskit_bufio> copy;
+  ASSERT_EQ(original->copy(0, 4096, copy.put()), 0);
+  EXPECT_EQ(allocations(), before + 2) << "an object and its own bytes";
+  std::memcpy(addr, "later", 5);
+  EXPECT_EQ(read_all(copy.get(), 0, 5), std::string(5, '\0'));
+  EXPECT_EQ(original->unmap(addr, 0, 4096), 0);
+}
+
+TEST_F(CopyOnWriteTest, SetsizeOfACopyLeavesTheOriginalAlone) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(100);
+  write_text(original.get(), 0, "keep");
+  ComPtr<oskit_bufio> copy;
+  ASSERT_EQ(original->copy(0, 100, copy.put()), 0);
+  ASSERT_EQ(copy->setsize(10), 0);
+  write_text(copy.get(), 0, "mine");
+  EXPECT_EQ(read_all(original.get(), 0, 4), "keep");
+  oskit_off_t size = 0;
+  ASSERT_EQ(original->getsize(&size), 0);
+  EXPECT_EQ(size, 100);
+}
+
+TEST_F(CopyOnWriteTest, CopiesOfCopiesShareOneBlock) {
+  ComPtr<oskit_bufio> original = HeapBufio::make(4096);
+  write_text(original.get(), 100, "root");
+  const long before = allocations();
+  ComPtr<oskit_bufio> a, b;
+  ASSERT_EQ(original->copy(0, 4096, a.put()), 0);
+  ASSERT_EQ(a->copy(100, 10, b.put()), 0);
+  EXPECT_EQ(allocations(), before + 2);
+  original.reset();
+  a.reset();
+  EXPECT_EQ(read_all(b.get(), 0, 4), "root");
+  write_text(b.get(), 0, "leaf");  // alone with the block now: no copy needed
+  EXPECT_EQ(allocations(), before + 2);
+  EXPECT_EQ(read_all(b.get(), 0, 4), "leaf");
+}
+
+TEST(MemoryBufioConcurrency, CopiesTakenWhileOthersWriteHoldWholeWrites) {
+  constexpr int kWriters = 3;
+  constexpr oskit_size_t kRegion = 256;
+  ComPtr<oskit_bufio> io = HeapBufio::make(kWriters * kRegion);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; t++) {
+    writers.emplace_back([&, t] {
+      const std::string even(kRegion, static_cast<char>('a' + t));
+      const std::string odd(kRegion, static_cast<char>('A' + t));
+      for (int i = 0; !stop.load(); i++) {
+        const std::string& data = i % 2 ? odd : even;
+        oskit_size_t n = 0;
+        ASSERT_EQ(io->write(data.data(), t * kRegion, kRegion, &n), 0);
+      }
+    });
+  }
+  for (int round = 0; round < 300; round++) {
+    ComPtr<oskit_bufio> copy;
+    ASSERT_EQ(io->copy(0, kWriters * kRegion, copy.put()), 0);
+    for (int t = 0; t < kWriters; t++) {
+      std::string region(kRegion, '\0');
+      oskit_size_t n = 0;
+      ASSERT_EQ(copy->read(&region[0], t * kRegion, kRegion, &n), 0);
+      const char first = region[0];
+      ASSERT_TRUE(first == 'a' + t || first == 'A' + t || first == 0) << "round " << round;
+      ASSERT_EQ(region, std::string(kRegion, first)) << "a copy caught half a write, round " << round;
+    }
+    oskit_size_t n = 0;
+    ASSERT_EQ(copy->write("x", 0, 1, &n), 0);  // the copy's own bytes, while the original is written
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+}
+
+TEST(MemoryBufioConcurrency, SetsizeWhileOthersReadAndWrite) {
+  ComPtr<oskit_bufio> io = HeapBufio::make(4096);
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    char buf[8];  // bytes nobody writes
+    while (!stop.load()) {
+      oskit_size_t n = 0;
+      oskit_error_t rc = io->read(buf, 0, sizeof buf, &n);
+      ASSERT_TRUE(rc == 0 || rc == OSKIT_EINVAL);
+    }
+  });
+  std::thread writer([&] {
+    while (!stop.load()) {
+      oskit_size_t n = 0;
+      oskit_error_t rc = io->write("data", 10, 4, &n);
+      ASSERT_TRUE(rc == 0 || rc == OSKIT_EINVAL);
+    }
+  });
+  for (int i = 0; i < 500; i++) ASSERT_EQ(io->setsize(i % 2 ? 4096 : 12), 0);
+  stop = true;
+  reader.join();
+  writer.join();
+  oskit_off_t size = 0;
+  ASSERT_EQ(io->getsize(&size), 0);
+  EXPECT_EQ(size, 4096);
+  char back[2];
+  oskit_size_t n = 0;
+  ASSERT_EQ(io->read(back, 10, 2, &n), 0);
+  EXPECT_TRUE(std::string(back, 2) == "da" || std::string(back, 2) == std::string(2, '\0')) << "bytes kept across setsize";
+}
+
+class MemoryBufioWireTest : public testing::LeakCheckedTest {};
+
+TEST_F(MemoryBufioWireTest, CallerMemoryIsNotWrittenAfterTheLastRelease) {
+  ComPtr<oskit_dma_space> space = default_space();
+  char memory[128] = {};
+  ComPtr<oskit_bufio> io = ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(memory, sizeof memory, nullptr, nullptr));
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(io->wire(&addr, 0, sizeof memory), 0);
+  ASSERT_EQ(oskit_dma_device_write(space.get(), 1, addr, "wired", 5), 0);
+  EXPECT_EQ(std::string(memory, 5), "wired");
+  io.reset();
+  EXPECT_EQ(oskit_dma_device_write(space.get(), 1, addr + 8, "released", 8), OSKIT_EFAULT);
+  EXPECT_EQ(std::string(memory + 8, 8), std::string(8, '\0'));
+}
+
+TEST_F(MemoryBufioWireTest, WiringsShowInTheDefaultSpacesCounters) {
+  ComPtr<oskit_dma_space> space = default_space();
+  ComPtr<oskit_bufio> io = HeapBufio::make(4096);
+  oskit_addr_t a = 0, b = 0;
+  ASSERT_EQ(io->wire(&a, 0, 100), 0);
+  ASSERT_EQ(io->wire(&b, 100, 200), 0);
+  oskit_dma_stats_t stats;
+  ASSERT_EQ(space->getstats(&stats), 0);
+  EXPECT_EQ(stats.regions_wired, 2u);
+  EXPECT_EQ(stats.bytes_wired, 300u);
+  ASSERT_EQ(io->unwire(a, 0, 100), 0);
+  io.reset();  // unwires b
+  ASSERT_EQ(space->getstats(&stats), 0);
+  EXPECT_EQ(stats.regions_wired, 0u);
+  EXPECT_EQ(stats.unwires, 2u);
+}
+
+TEST_F(MemoryBufioWireTest, ABufioKeepsTheDefaultItFirstWiredInto) {
+  ComPtr<oskit_bufio> io = HeapBufio::make(64);
+  ComPtr<oskit_dma_space> first = default_space();
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(io->wire(&addr, 0, 8), 0);
+  ASSERT_EQ(io->unwire(addr, 0, 8), 0);
+  first.reset();  // the bufio still holds it
+  oskit_dma_set_default_space(nullptr);
+  ComPtr<oskit_dma_space> other;
+  oskit_dma_space_options_t options = {};
+  ASSERT_EQ(oskit_dma_space_create(&options, other.put()), 0);
+  oskit_dma_set_default_space(other.get());
+  ASSERT_EQ(io->wire(&addr, 0, 8), 0);
+  oskit_dma_stats_t stats;
+  ASSERT_EQ(other->getstats(&stats), 0);
+  EXPECT_EQ(stats.wires, 0u) << "a later default took over a bufio's wiring";
+  ASSERT_EQ(io->unwire(addr, 0, 8), 0);
+  oskit_dma_set_default_space(nullptr);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 /*
- * The driver half of devctl (docs/design.md, "The interfaces", QNX's io_devctl documentation "io_devctl"): a
+ * The driver half of devctl (docs/design.md, section 4; QNX "io_devctl"): a
  * driver declares its commands in a table; dispatch verifies each message
  * against the opener's mode and the command's encoded size (as
  * iofunc_devctl_verify would), runs the handler, and hands whatever no handler

@@ -1,5 +1,5 @@
 // The C++ convenience over the embedding environment (docs/design.md,
-// "Embedding", after OSKit's osenv). The environment itself is the
+// section 8, "Embedding", after OSKit's osenv). The environment itself is the
 // oskit_osenv_* interfaces of oskit/osenv.h, installed through
 // glue/env/osenv.h; current() is a view of whatever is installed, and a C++
 // Environment subclass can be installed too (it is adapted to the

@@ -1,9 +1,9 @@
 /* A kernel-like driver API for out-of-band drivers running inside the
- * emulation (docs/design.md, "oob drivers"). A driver registers a named
+ * emulation (docs/design.md, section 5, "oob drivers"). A driver registers a named
  * device with a file-operations table; oskit_evl_open() yields a real kernel
  * descriptor which poll(2)/epoll report as the driver's poll operation says,
  * on which oob_read/oob_write/oob_ioctl reach the oob_* operations (with the
- * error codes of the EVL documentation's "Out-of-band I/O services" page) and
+ * error codes of the EVL documentation's "Out-of-band I/O services") and
  * read(2)/write(2)/ioctl(2)/close(2) the in-band ones.
  *
  * Operations return a non-negative result or a negated errno, like a Linux

@@ -1,6 +1,5 @@
-/* Serving ioctls with a devctl command table (glue/devctl; docs/design.md,
- * "devctl"): for drivers written against glue/evl/driver.h. Usable from C and
- * C++. */
+/* Serving ioctls with a devctl command table (glue/devctl, docs/design.md, section
+ * 4): for drivers written against glue/evl/driver.h. Usable from C and C++. */
 #ifndef GLUE_EVL_DRIVER_DEVCTL_H
 #define GLUE_EVL_DRIVER_DEVCTL_H
 

@@ -1,4 +1,4 @@
-/* Stage tracking (docs/design.md, "glue/evl: the libevl API on plain Linux", "Stages"): the emulation knows whether
+/* Stage tracking (docs/design.md, section 5, "Stages"): the emulation knows whether
  * each thread runs in-band or out-of-band, and counts every in-band system
  * call the toolkit makes while an attached thread runs out-of-band, as EVL's
  * SIGDEBUG reports on a real system. By configuration a violation is also

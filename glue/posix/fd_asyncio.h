@@ -1,4 +1,4 @@
-// The asyncio behaviour of a file descriptor (OSKit manual 7.2), for
+// The asyncio behaviour of a file descriptor (OSKit manual section 7.2), for
 // components to embed and forward their oskit_asyncio methods to:
 //   - poll() reports the conditions true now (poll(2) with no wait);
 //   - add_listener() registers first and then returns the conditions already

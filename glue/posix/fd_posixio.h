@@ -1,4 +1,4 @@
-// posixio over a file descriptor (OSKit manual 7.6), shared by the
+// posixio over a file descriptor (OSKit manual section 7.6), shared by the
 // components that wrap one, and small fd helpers.
 #ifndef GLUE_POSIX_FD_POSIXIO_H
 #define GLUE_POSIX_FD_POSIXIO_H

@@ -1,4 +1,4 @@
-// An epoll reactor for asyncio objects (docs/design.md, "Components" and "Embedding"): one
+// An epoll reactor for asyncio objects (docs/design.md, sections 6 and 8): one
 // in-band worker thread, obtained from glue/env, waits for readiness of the
 // watched descriptors and hands it to their handlers. The thread exists only
 // while something is watched: it starts with the first watch and ends after the

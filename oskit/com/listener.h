@@ -1,6 +1,6 @@
 /*
  * oskit_listener: a callback object (OSKit <oskit/com/listener.h>, docs/design.md,
- * "The interfaces"). One method, notify(listener, obj), called when an event of interest
+ * section 4). One method, notify(listener, obj), called when an event of interest
  * happens on obj.
  */
 #ifndef OSKIT_COM_LISTENER_H

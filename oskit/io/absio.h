@@ -1,5 +1,5 @@
 /*
- * oskit_absio: byte-granular I/O at absolute offsets (OSKit manual 7.1).
+ * oskit_absio: byte-granular I/O at absolute offsets (OSKit manual section 7.1).
  * Its table is blkio's (slot 3 is getblocksize, always 1), so a byte-granular
  * object answers both queries with the same pointer.
  */

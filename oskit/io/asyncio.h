@@ -1,5 +1,5 @@
 /*
- * oskit_asyncio: readiness conditions and listeners (OSKit manual 7.2).
+ * oskit_asyncio: readiness conditions and listeners (OSKit manual section 7.2).
  * poll and add_listener return a mask of the conditions below, or a negative
  * oskit_error_t.
  */
@@ -11,7 +11,7 @@
 
 #define OSKIT_ASYNCIO_READABLE 1
 #define OSKIT_ASYNCIO_WRITABLE 2
-#define OSKIT_ASYNCIO_WRITEABLE OSKIT_ASYNCIO_WRITABLE /* the OSKit manual's spelling */
+#define OSKIT_ASYNCIO_WRITEABLE OSKIT_ASYNCIO_WRITABLE /* OSKit's spelling */
 #define OSKIT_ASYNCIO_EXCEPTION 4
 #define OSKIT_ASYNCIO_ALL (OSKIT_ASYNCIO_READABLE | OSKIT_ASYNCIO_WRITABLE | OSKIT_ASYNCIO_EXCEPTION)
 

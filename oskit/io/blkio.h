@@ -1,6 +1,6 @@
 /*
  * oskit_blkio: block I/O at absolute offsets in units of a power-of-two block
- * size (OSKit manual 7.3). Offsets, amounts and *out_actual are multiples of
+ * size (OSKit manual section 7.3). Offsets, amounts and *out_actual are multiples of
  * getblocksize(); absio is the same table with a block size of one.
  */
 #ifndef OSKIT_IO_BLKIO_H

@@ -18,11 +18,16 @@ struct oskit_bufio : oskit_absio {
   virtual OSKIT_COMDECL map(void **out_addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
   /* Ends a mapping; arguments must be exactly those of map (7.4.2). */
   virtual OSKIT_COMDECL unmap(void *addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
-  /* *out_phys_addr gets a device address, stable until unwire or the last
-   * release (7.4.3, docs/design.md, "Exporting bufio to DMA code"). */
+  /* *out_phys_addr gets a device address for [offset, offset+amount), stable
+   * until the matching unwire or the last release (7.4.3; docs/design.md,
+   * "Exporting bufio to DMA code"). OSKIT_E_NOTIMPL when the object never
+   * wires; OSKIT_ENOTSUP when this range cannot be made contiguous for a
+   * device, OSKIT_EBUSY when these bytes are wired already: the caller falls
+   * back to read and write. *out_phys_addr is 0 on failure. */
   virtual OSKIT_COMDECL wire(oskit_addr_t *out_phys_addr, oskit_off_t offset,
                              oskit_size_t amount) noexcept = 0;
-  /* Ends a wiring; arguments must be exactly those of wire (7.4.4). */
+  /* Ends a wiring; arguments must be exactly those of wire, else OSKIT_EINVAL
+   * (7.4.4). */
   virtual OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset,
                                oskit_size_t amount) noexcept = 0;
   /* *out_io gets an independent logical copy of [offset, offset+amount) (7.4.5). */

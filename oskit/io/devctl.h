@@ -1,6 +1,6 @@
 /*
- * oskit_devctl: device control commands (docs/design.md, "The interfaces", after QNX's
- * io_devctl, QNX's io_devctl documentation).
+ * oskit_devctl: device control commands (docs/design.md, section 4, after QNX's
+ * io_devctl).
  *
  * A command word dcmd carries, from the top: the direction (2 bits: to the
  * driver, from the driver), the size of the data it transfers (14 bits), a
@@ -92,7 +92,7 @@ OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_devctl_iid;
 
 /*
- * The checks QNX's io_devctl documentation says each handler should make (QNX iofunc_devctl_verify):
+ * The checks QNX's io_devctl says each handler should make (iofunc_devctl_verify):
  * a command that sends data to the driver needs OSKIT_DEVCTL_OPEN_WRITE, one
  * that takes data from it needs OSKIT_DEVCTL_OPEN_READ (else OSKIT_EPERM);
  * nbytes may not exceed the encoded size (else OSKIT_EINVAL); data may be NULL

@@ -1,5 +1,5 @@
 /*
- * oskit_netio: a packet consumer (OSKit manual 7.5). push hands it a packet
+ * oskit_netio: a packet consumer (OSKit manual section 7.5). push hands it a packet
  * in a bufio; the consumer addrefs the bufio only if it keeps it. alloc_bufio
  * lets a producer ask the consumer for a buffer suited to it.
  */

@@ -1,5 +1,5 @@
 /*
- * oskit_posixio: per-object POSIX attributes (OSKit manual 7.6).
+ * oskit_posixio: per-object POSIX attributes (OSKit manual section 7.6).
  */
 #ifndef OSKIT_IO_POSIXIO_H
 #define OSKIT_IO_POSIXIO_H

@@ -1,5 +1,5 @@
 /*
- * oskit_ttystream: a stream with POSIX terminal control (OSKit manual 7.7).
+ * oskit_ttystream: a stream with POSIX terminal control (OSKit manual section 7.7).
  * It begins with oskit_stream's slots. The termios structure and constants are
  * OSKit's (a subset of FreeBSD's), not the host's.
  */

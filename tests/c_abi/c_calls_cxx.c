@@ -39,6 +39,7 @@ int c_drive_bufio(void) {
   oskit_off_t size = 0;
   char back[16];
   void *addr = NULL;
+  oskit_addr_t wired = 0;
   CHECK(b != NULL);
   CHECK(oskit_bufio_write(b, "hello, world", 3, 12, &actual) == 0 && actual == 12);
   CHECK(oskit_bufio_getsize(b, &size) == 0 && size == 64);
@@ -51,7 +52,9 @@ int c_drive_bufio(void) {
   CHECK(oskit_bufio_map(b, &addr, 3, 12) == 0 && memcmp(addr, "hello, world", 12) == 0);
   CHECK(oskit_bufio_unmap(b, addr, 3, 11) == OSKIT_EINVAL);
   CHECK(oskit_bufio_unmap(b, addr, 3, 12) == 0);
-  CHECK(oskit_bufio_wire(b, &(oskit_addr_t){0}, 0, 8) == OSKIT_E_NOTIMPL);
+  CHECK(oskit_bufio_wire(b, &wired, 0, 8) == 0 && wired != 0);
+  CHECK(oskit_bufio_unwire(b, wired, 0, 4) == OSKIT_EINVAL);
+  CHECK(oskit_bufio_unwire(b, wired, 0, 8) == 0);
   CHECK(oskit_blkio_query(k, &oskit_iunknown_iid, (void **)&id1) == 0);
   CHECK(oskit_bufio_query(b, &oskit_iunknown_iid, (void **)&id2) == 0);
   CHECK(id1 == id2);

@@ -16,10 +16,7 @@ _LAYERS = {
 }
 
 def _layer_of(label):
-    if label.workspace_name != "":
-        return None  # system libraries: any layer may use them
-    top = label.package.split("/")[0]
-    return top
+    return label.package.split("/")[0]
 
 _DepsInfo = provider(
     doc = "The labels a target reaches through deps, with one path to each.",
@@ -39,10 +36,12 @@ _collect = aspect(
 )
 
 def _violation(owner, dep):
+    # Another repository holds the system libraries: any layer may use them.
+    # (This one may itself be an external repository of a project using it.)
+    if dep.workspace_name != owner.workspace_name or dep == owner:
+        return None
     own_layer = _layer_of(owner)
     dep_layer = _layer_of(dep)
-    if dep_layer == None or dep == owner:
-        return None
     if dep_layer not in _LAYERS:
         return "%s (layer %s) depends on %s, which is above every library layer" % (owner, own_layer, dep)
     if _LAYERS[dep_layer] > _LAYERS[own_layer]:

@@ -8,7 +8,7 @@
 #include <evl/poll.h>
 #include <evl/proxy.h>
 
-#define __EVL__ 9 /* API level of the libevl this follows */
+#define __EVL__ 9 /* API level of the libevl this API follows */
 
 /* SIGDEBUG as EVL raises it on a stage violation. */
 #ifndef SIGDEBUG

@@ -1,7 +1,7 @@
 /* Polling sets (libevl <evl/poll.h>). Calls return a non-negative value on
- * success, a negated errno on failure. Events reported for a proxy follow
- * the EVL documentation's "File proxy" page "Events pollable from a proxy file descriptor"; for a driver, the
- * driver's poll operation. */
+ * success, a negated errno on failure. Events reported for a proxy follow the
+ * EVL documentation's "Events pollable from a proxy file descriptor"; for a
+ * driver, the driver's poll operation. */
 #ifndef _EVL_POLL_H
 #define _EVL_POLL_H
 
@@ -13,6 +13,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Declared at file scope so that strict C99, whose <time.h> lacks it, still
+ * sees one struct timespec in the prototypes below. */
+struct timespec;
 
 /* Creates a polling set; returns its descriptor, -ENXIO before evl_init(),
  * -EMFILE/-ENFILE, -ENOMEM. */

@@ -1,4 +1,4 @@
-/* File proxies (the EVL documentation's "File proxy" page, "File proxy"; libevl <evl/proxy.h>). evl_* calls
+/* File proxies (the EVL documentation's "File proxy"; libevl <evl/proxy.h>). evl_* calls
  * return a non-negative value on success, a negated errno on failure. */
 #ifndef _EVL_PROXY_H
 #define _EVL_PROXY_H
@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <evl/factory-abi.h>
 
-/* A private proxy with no particular granularity (the EVL documentation's "File proxy" page, evl_new_proxy). */
+/* A private proxy with no particular granularity ("File proxy", evl_new_proxy). */
 #define evl_new_proxy(__targetfd, __bufsz, ...) \
 	evl_create_proxy(__targetfd, __bufsz, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* Creates a proxy to targetfd; returns its descriptor or -EEXIST, -EINVAL,
- * -EBADF, -ENAMETOOLONG, -EMFILE, -ENFILE, -ENOMEM, -ENXIO (the EVL documentation's "File proxy" page,
+ * -EBADF, -ENAMETOOLONG, -EMFILE, -ENFILE, -ENOMEM, -ENXIO ("File proxy",
  * evl_create_proxy). fmt may be NULL for an anonymous private proxy. */
 int evl_create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char *fmt, ...);
 

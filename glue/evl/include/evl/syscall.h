@@ -1,6 +1,6 @@
-/* Out-of-band I/O services (the EVL documentation's "Out-of-band I/O services" page, "Out-of-band I/O services").
+/* Out-of-band I/O services (the EVL documentation's "Out-of-band I/O services").
  * Return convention: the count (or 0 for oob_ioctl) on success, otherwise -1
- * with errno set exactly as the EVL documentation lists (EBADF, EINVAL, ENOTTY, EFAULT,
+ * with errno set exactly as that page lists (EBADF, EINVAL, ENOTTY, EFAULT,
  * EAGAIN, plus driver-specific codes such as a proxy's EFBIG). */
 #ifndef _EVL_SYSCALL_H
 #define _EVL_SYSCALL_H
