@@ -1,5 +1,5 @@
 // The libevl C entry points of the emulation: initialisation, proxies and
-// printing, and the test seams of glue/evl/testing.h.
+// printing, and the test seams of glue/evl/emul/seams.h.
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,17 +8,15 @@
 
 #include <string>
 
-#include "glue/evl/emul/core.h"
+#include "glue/evl/emul/file.h"
+#include "glue/evl/emul/library.h"
+#include "glue/evl/emul/naming.h"
+#include "glue/evl/emul/proxy_file.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/seams.h"
 #include "evl/evl.h"
 
 namespace oskit::evl::emul {
-
-int create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char* fmt, va_list ap);
-int proxy_set_io(int fd, const oskit_evl_target_io* io);
-int proxy_stats(int fd, oskit_evl_proxy_stats* s);
-
 namespace {
 
 constexpr size_t kStdBufsz = 16384;

@@ -1,4 +1,4 @@
-// Registered devices (glue/evl/driver.h).
+// A device registered through the driver API (glue/evl/driver.h).
 #ifndef GLUE_EVL_EMUL_DEVICE_H
 #define GLUE_EVL_EMUL_DEVICE_H
 
@@ -21,7 +21,9 @@ class Device : public boost::intrusive::list_base_hook<> {
   void opened() { open_files_.fetch_add(1, std::memory_order_relaxed); }
   void closed() { open_files_.fetch_sub(1, std::memory_order_relaxed); }
   int open_files() const { return open_files_.load(std::memory_order_relaxed); }
+  // oskit_evl_device is opaque: a handle is a Device's address.
   static Device* from(oskit_evl_device* d) { return reinterpret_cast<Device*>(d); }
+  static const Device* from(const oskit_evl_device* d) { return reinterpret_cast<const Device*>(d); }
   oskit_evl_device* handle() { return reinterpret_cast<oskit_evl_device*>(this); }
 
  private:

@@ -29,7 +29,7 @@ typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
  * start-up calls mmap and close through the PLT): they are not instrumented,
  * and until the constructor below has found the next definitions they issue
  * the system calls directly. */
-#define UNINSTRUMENTED __attribute__((no_sanitize_thread, no_sanitize_address, no_sanitize_undefined))
+#define UNINSTRUMENTED __attribute__((no_sanitize("thread", "address", "undefined")))
 
 static read_fn next_read;
 static write_fn next_write;

@@ -11,12 +11,12 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "glue/evl/driver.h"
 #include "glue/evl/driver_devctl.h"
+#include "oskit/sync/mutex.h"
 
 namespace {
 
@@ -24,12 +24,12 @@ constexpr unsigned int kDefaultCapacity = 64 * 1024;
 constexpr unsigned int kMaxCapacity = 16 * 1024 * 1024;
 
 struct Loopback {
-  std::mutex mu;
-  std::vector<char> ring;
-  size_t head = 0;
-  size_t fill = 0;
-  oskit_loopback_stats stats = {0, 0, 0, 0};
-  std::vector<oskit_evl_file*> files;
+  oskit::Mutex mu;
+  std::vector<char> ring ABSL_GUARDED_BY(mu);
+  size_t head ABSL_GUARDED_BY(mu) = 0;
+  size_t fill ABSL_GUARDED_BY(mu) = 0;
+  oskit_loopback_stats stats ABSL_GUARDED_BY(mu) = {0, 0, 0, 0};
+  std::vector<oskit_evl_file*> files ABSL_GUARDED_BY(mu);
   oskit_evl_waitq readers = {0, 0};
   oskit_evl_waitq writers = {0, 0};
   oskit_evl_device* dev = nullptr;
@@ -42,7 +42,7 @@ bool nonblocking(oskit_evl_file* f) { return (oskit_evl_file_flags(f) & O_NONBLO
 void notify_all(Loopback* l) {
   std::vector<oskit_evl_file*> files;
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     files = l->files;
   }
   for (oskit_evl_file* f : files) oskit_evl_file_notify(f);
@@ -52,7 +52,7 @@ void notify_all(Loopback* l) {
 
 int lb_open(oskit_evl_file* f) {
   Loopback* l = lb(f);
-  std::lock_guard<std::mutex> lock(l->mu);
+  oskit::MutexLock lock(&l->mu);
   l->files.push_back(f);
   return 0;
 }
@@ -60,7 +60,7 @@ int lb_open(oskit_evl_file* f) {
 void lb_flush(oskit_evl_file* f) {
   Loopback* l = lb(f);
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     l->files.erase(std::remove(l->files.begin(), l->files.end(), f), l->files.end());
   }
   oskit_evl_waitq_wake_all(&l->readers);
@@ -73,7 +73,7 @@ ssize_t lb_write(oskit_evl_file* f, const void* buf, size_t count) {
   for (;;) {
     unsigned int ticket = oskit_evl_waitq_ticket(&l->writers);
     {
-      std::lock_guard<std::mutex> lock(l->mu);
+      oskit::MutexLock lock(&l->mu);
       size_t cap = l->ring.size();
       if (count > cap) return -EFBIG;
       if (cap - l->fill >= count) {
@@ -102,7 +102,7 @@ ssize_t lb_read(oskit_evl_file* f, void* buf, size_t count) {
   for (;;) {
     unsigned int ticket = oskit_evl_waitq_ticket(&l->readers);
     {
-      std::lock_guard<std::mutex> lock(l->mu);
+      oskit::MutexLock lock(&l->mu);
       if (l->fill > 0) {
         size_t cap = l->ring.size();
         n = std::min(count, l->fill);
@@ -129,7 +129,7 @@ long wait_fill(oskit_evl_file* f, __u32 threshold) {
   for (;;) {
     unsigned int ticket = oskit_evl_waitq_ticket(&l->readers);
     {
-      std::lock_guard<std::mutex> lock(l->mu);
+      oskit::MutexLock lock(&l->mu);
       if (threshold > l->ring.size()) return -EINVAL;
       if (l->fill >= threshold) return 0;
     }
@@ -143,7 +143,7 @@ long set_capacity(oskit_evl_file* f, __u32 capacity) {
   Loopback* l = lb(f);
   if (capacity == 0 || capacity > kMaxCapacity) return -EINVAL;
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     if (l->fill != 0) return -EBUSY;
     l->ring.assign(capacity, 0);
     l->head = 0;
@@ -178,7 +178,7 @@ oskit_error_t get_config(void* dev, oskit_devctl_msg* msg) {
   Loopback* l = lb(file_of(dev));
   oskit_loopback_config c;
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     c.capacity = static_cast<__u32>(l->ring.size());
     c.fill = static_cast<__u32>(l->fill);
   }
@@ -189,7 +189,7 @@ oskit_error_t get_stats(void* dev, oskit_devctl_msg* msg) {
   Loopback* l = lb(file_of(dev));
   oskit_loopback_stats st;
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     st = l->stats;
   }
   return reply(msg, st);
@@ -212,7 +212,7 @@ oskit_error_t exchange(void*, oskit_devctl_msg* msg) {
 oskit_error_t reset(void* dev, oskit_devctl_msg*) {
   Loopback* l = lb(file_of(dev));
   {
-    std::lock_guard<std::mutex> lock(l->mu);
+    oskit::MutexLock lock(&l->mu);
     l->fill = 0;
     l->head = 0;
   }
@@ -234,7 +234,7 @@ long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
     Loopback* l = lb(f);
     size_t fill;
     {
-      std::lock_guard<std::mutex> lock(l->mu);
+      oskit::MutexLock lock(&l->mu);
       fill = (oskit_evl_file_flags(f) & O_ACCMODE) == O_WRONLY ? 0 : l->fill;
     }
     return oskit_evl_reply_fionread(arg, fill);
@@ -246,7 +246,7 @@ long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
 unsigned int lb_poll(oskit_evl_file* f, unsigned int) {
   Loopback* l = lb(f);
   int acc = oskit_evl_file_flags(f) & O_ACCMODE;
-  std::lock_guard<std::mutex> lock(l->mu);
+  oskit::MutexLock lock(&l->mu);
   unsigned int m = 0;
   if (acc != O_WRONLY && l->fill > 0) m |= POLLIN | POLLRDNORM;
   if (acc != O_RDONLY && l->fill < l->ring.size()) m |= POLLOUT | POLLWRNORM;
@@ -267,10 +267,14 @@ const oskit_evl_file_operations kLoopbackOps = {
     nullptr,   // mmap
 };
 
-std::mutex g_mu;
-std::map<std::string, Loopback*>& devices() {
-  static auto* m = new std::map<std::string, Loopback*>;
-  return *m;
+struct Devices {
+  oskit::Mutex mu;
+  std::map<std::string, Loopback*> by_name ABSL_GUARDED_BY(mu);
+};
+
+Devices& devices() {
+  static auto* d = new Devices;
+  return *d;
 }
 
 }  // namespace
@@ -282,23 +286,28 @@ int oskit_loopback_register(const char* name, unsigned int capacity) {
   if (capacity > kMaxCapacity) return -EINVAL;
   std::unique_ptr<Loopback> l(new (std::nothrow) Loopback);
   if (l == nullptr) return -ENOMEM;
-  l->ring.assign(capacity ? capacity : kDefaultCapacity, 0);
-  std::lock_guard<std::mutex> lock(g_mu);
+  {
+    oskit::MutexLock lock(&l->mu);
+    l->ring.assign(capacity ? capacity : kDefaultCapacity, 0);
+  }
+  Devices& d = devices();
+  oskit::MutexLock lock(&d.mu);
   int rc = oskit_evl_register_device(name, &kLoopbackOps, l.get(), &l->dev);
   if (rc < 0) return rc;
-  devices()[name] = l.release();
+  d.by_name[name] = l.release();
   return 0;
 }
 
 int oskit_loopback_unregister(const char* name) {
   if (name == nullptr) return -EINVAL;
-  std::lock_guard<std::mutex> lock(g_mu);
-  auto it = devices().find(name);
-  if (it == devices().end()) return -ENODEV;
+  Devices& d = devices();
+  oskit::MutexLock lock(&d.mu);
+  auto it = d.by_name.find(name);
+  if (it == d.by_name.end()) return -ENODEV;
   int rc = oskit_evl_unregister_device(it->second->dev);
   if (rc < 0) return rc;
   delete it->second;
-  devices().erase(it);
+  d.by_name.erase(it);
   return 0;
 }
 

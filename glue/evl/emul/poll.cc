@@ -4,12 +4,16 @@
 #include <fcntl.h>
 #include <poll.h>
 
-#include <mutex>
 #include <vector>
 
 #include <boost/intrusive/list.hpp>
 
-#include "glue/evl/emul/core.h"
+#include "glue/evl/emul/fd_table.h"
+#include "glue/evl/emul/file.h"
+#include "glue/evl/emul/library.h"
+#include "glue/evl/emul/readiness_relay.h"
+#include "glue/evl/emul/stage_tracking.h"
+#include "oskit/sync/mutex.h"
 #include "evl/poll.h"
 
 namespace oskit::evl::emul {
@@ -21,12 +25,13 @@ struct Watch : public boost::intrusive::list_base_hook<> {
 };
 
 struct PollSet {
-  std::mutex mu;
-  boost::intrusive::list<Watch> watches;
+  oskit::Mutex mu;
+  boost::intrusive::list<Watch> watches ABSL_GUARDED_BY(mu);
   ~PollSet() {
+    oskit::MutexLock lock(&mu);
     watches.clear_and_dispose([](Watch* w) { delete w; });
   }
-  Watch* find(int fd) {
+  Watch* find(int fd) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     for (Watch& w : watches) {
       if (w.fd == fd) return &w;
     }
@@ -45,14 +50,14 @@ const oskit_evl_file_operations kPollOps = {
 PollSet* set_at(int efd, FileRef* ref) {
   *ref = lookup(efd);
   if (!*ref || (*ref)->fops != &kPollOps) return nullptr;
-  return static_cast<PollSet*>((*ref)->cfile.private_data);
+  return static_cast<PollSet*>((*ref)->cfile()->private_data);
 }
 
 // Fills pollset with ready entries; forgets descriptors closed meanwhile.
 int scan(PollSet* set, struct evl_poll_event* out, int nr) {
   std::vector<Watch> snapshot;
   {
-    std::lock_guard<std::mutex> lock(set->mu);
+    oskit::MutexLock lock(&set->mu);
     for (const Watch& w : set->watches) {
       Watch copy;
       copy.fd = w.fd;
@@ -98,7 +103,7 @@ int evl_add_pollfd(int efd, int newfd, unsigned int events) {
   target = lookup(newfd);
   if (!target) return -EBADF;
   if (target->fops == &kPollOps) return -ELOOP;
-  std::lock_guard<std::mutex> lock(set->mu);
+  oskit::MutexLock lock(&set->mu);
   if (set->find(newfd) != nullptr) return -EEXIST;
   Watch* w = new (std::nothrow) Watch;
   if (w == nullptr) return -ENOMEM;
@@ -114,7 +119,7 @@ int evl_del_pollfd(int efd, int delfd) {
   FileRef ref;
   PollSet* set = set_at(efd, &ref);
   if (set == nullptr) return -EBADF;
-  std::lock_guard<std::mutex> lock(set->mu);
+  oskit::MutexLock lock(&set->mu);
   Watch* w = set->find(delfd);
   if (w == nullptr) return -ENOENT;
   set->watches.erase(set->watches.iterator_to(*w));
@@ -127,7 +132,7 @@ int evl_mod_pollfd(int efd, int modfd, unsigned int events) {
   FileRef ref;
   PollSet* set = set_at(efd, &ref);
   if (set == nullptr) return -EBADF;
-  std::lock_guard<std::mutex> lock(set->mu);
+  oskit::MutexLock lock(&set->mu);
   Watch* w = set->find(modfd);
   if (w == nullptr) return -ENOENT;
   w->events = events;

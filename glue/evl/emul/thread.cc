@@ -6,29 +6,28 @@
 #include <string.h>
 
 #include <mutex>
-#include <set>
 #include <string>
 
-#include "glue/evl/emul/core.h"
+#include "glue/evl/emul/file.h"
+#include "glue/evl/emul/library.h"
+#include "glue/evl/emul/naming.h"
+#include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/stage.h"
 #include "evl/thread.h"
 
 namespace oskit::evl::emul {
 namespace {
 
-std::mutex g_mu;
-std::set<std::string>& names() {
-  static auto* s = new std::set<std::string>;
-  return *s;
+NameRegistry& thread_names() {
+  static auto* names = new NameRegistry;
+  return *names;
 }
 
 pthread_key_t g_key;
 std::once_flag g_key_once;
 
 void release_name(const std::string& name) {
-  if (name.empty()) return;
-  std::lock_guard<std::mutex> lock(g_mu);
-  names().erase(name);
+  if (!name.empty()) thread_names().release(name);
 }
 
 unsigned int thread_poll(oskit_evl_file*, unsigned int) { return 0; }
@@ -50,8 +49,7 @@ int reserve(const char* fmt, va_list ap, std::string* name) {
   if (!vformat(name, fmt, ap)) return -EINVAL;
   if (!name->empty() && (*name)[0] == '/') name->erase(0, 1);
   if (check_name(*name) != 0) return -EINVAL;
-  std::lock_guard<std::mutex> lock(g_mu);
-  return names().insert(*name).second ? 0 : -EEXIST;
+  return thread_names().reserve(*name);
 }
 
 }  // namespace

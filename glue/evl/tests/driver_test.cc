@@ -1,6 +1,6 @@
-// The driver API and the loopback sample driver: the EVL documentation's "Out-of-band I/O services"'s error codes for
-// oob_read/oob_write/oob_ioctl, blocking and non-blocking modes, ioctls, and
-// readiness of the real descriptor.
+// The driver API and the loopback sample driver: the error codes of the EVL
+// "Out-of-band I/O services" page for oob_read/oob_write/oob_ioctl, blocking
+// and non-blocking modes, ioctls, and readiness of the real descriptor.
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>

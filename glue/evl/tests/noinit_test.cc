@@ -1,5 +1,5 @@
 // Before evl_init() (and before any thread attaches), creating a proxy, a
-// polling set or opening a device fails with ENXIO (the EVL documentation's "File proxy" page).
+// polling set or opening a device fails with ENXIO (the EVL "File proxy" page).
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,6 @@
-// Every error the EVL documentation's "File proxy" page lists for evl_create_proxy, and the proxy-specific
-// codes of the EVL documentation's "Out-of-band I/O services" page (EFBIG, EINVAL, EAGAIN, EBADF, ENOTTY, EFAULT).
+// Every error the EVL "File proxy" page lists for evl_create_proxy, and the
+// proxy-specific codes of its "Out-of-band I/O services" page (EFBIG, EINVAL,
+// EAGAIN, EBADF, ENOTTY, EFAULT).
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>

@@ -1,5 +1,6 @@
-// Poll events of a proxy (the EVL documentation's "File proxy" page, "Events pollable from a proxy file
-// descriptor"), through evl_poll and through poll(2)/epoll on the descriptor.
+// Poll events of a proxy (the EVL "File proxy" page, "Events pollable from a
+// proxy file descriptor"), through evl_poll and through poll(2)/epoll on the
+// descriptor.
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>

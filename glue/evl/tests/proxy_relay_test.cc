@@ -1,6 +1,7 @@
 // Proxies relaying to and from targets: in-band and oob transfers, echo over
-// pipes, the eventfd relay of the EVL documentation's "File proxy" page, program order and no loss under
-// short writes and intermittent target failures, close with pending output.
+// pipes, the eventfd relay of the EVL "File proxy" page, program order and no
+// loss under short writes and intermittent target failures, close with
+// pending output.
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
@@ -95,7 +96,7 @@ TEST_F(ProxyRelayTest, InbandReadFromInputProxy) {
   close(fd);
 }
 
-// Seed 001: "allow up to 3 notifications to pile up", 64-bit transfers.
+// The "File proxy" page: "allow up to 3 notifications to pile up", 64-bit transfers.
 TEST_F(ProxyRelayTest, EventfdRelayWithGranularity8) {
   int evntfd = eventfd(0, EFD_SEMAPHORE);
   ASSERT_GE(evntfd, 0);

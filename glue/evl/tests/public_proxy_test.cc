@@ -1,6 +1,6 @@
 // Public proxies appear under <root>/proxy/; a peer process opens a
-// mapping-only proxy there and maps the memory it exports (the EVL documentation's "File proxy" page, the
-// memfd example).
+// mapping-only proxy there and maps the memory it exports (the EVL "File
+// proxy" page, the memfd example).
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
@@ -38,7 +38,7 @@ TEST_F(PublicProxyTest, PeerProcessMapsExportedMemfd) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // The peer: plain open(2) and mmap(2), as in the EVL documentation's example.
+    // The peer: plain open(2) and mmap(2), as in the documentation.
     int fd = open(entry(name).c_str(), O_RDWR);
     if (fd < 0) _exit(2);
     char* p = static_cast<char*>(mmap(nullptr, 1024, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));

@@ -1,0 +1,7 @@
+#include "glue/evl/emul/in_ring.h"
+
+namespace oskit::evl::emul {
+
+template class BasicInRing<NoHooks>;
+
+}  // namespace oskit::evl::emul

@@ -1,0 +1,114 @@
+// File proxies (the EVL documentation's "File proxy" page): a ring per enabled
+// direction, relayed to and from the target file by in-band worker threads
+// started through glue/env.
+#ifndef GLUE_EVL_EMUL_PROXY_H
+#define GLUE_EVL_EMUL_PROXY_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "glue/env/env.h"
+#include "glue/evl/emul/event.h"
+#include "glue/evl/emul/file.h"
+#include "glue/evl/emul/in_ring.h"
+#include "glue/evl/emul/out_ring.h"
+#include "glue/evl/emul/seams.h"
+
+namespace oskit::evl::emul {
+
+// The default target I/O: writev(2) and read(2), through the target's driver
+// when the target is one of the emulation's descriptors.
+extern const oskit_evl_target_io kDefaultTargetIo;
+
+class Proxy {
+ public:
+  Proxy() = default;
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+  ~Proxy();
+
+  // Duplicates targetfd, allocates the rings flags ask for, reserves the name
+  // and, for a public proxy, its entry under the root. 0 or -errno.
+  int create(int targetfd, size_t bufsz, size_t granularity, int flags, const std::string& name, bool is_public);
+  // Starts the relay workers of file, the proxy's open file. 0 or -ENOMEM.
+  int start_workers(File* file);
+  // Stops the workers: output still queued is relayed first.
+  void stop_workers();
+
+  bool readable() const { return in_ != nullptr; }
+  bool writable() const { return out_ != nullptr; }
+  unsigned int poll(unsigned int events) const;
+  // Input bytes ready for a reader (0 without an input side).
+  uint64_t input_waiting() const { return readable() ? in_->avail() : 0; }
+  ssize_t write(File* f, const void* buf, size_t count);
+  ssize_t read(File* f, void* buf, size_t count);
+  int mmap(void* addr, size_t length, int prot, int flags, off_t offset, void** mapped);
+  // close(2) began: blocked writers and readers return -EBADF.
+  void flush();
+  void stats(oskit_evl_proxy_stats* s) const;
+  void set_io(const oskit_evl_target_io* io) { io_.store(io ? io : &kDefaultTargetIo, std::memory_order_release); }
+
+ private:
+  // The proxy's state word. Flags: kClosing (close(2) began: blocked callers
+  // return -EBADF), kStopping (the workers finish: output drains, input
+  // stops), kInputEof (the target reached end of file: readers get 0 once the
+  // ring is empty). Error fields, an errno each: the output's transient error
+  // (a writer reports it once, which clears it), the output's permanent error
+  // (every later write fails with it), the input's error (a reader reports it
+  // once). Flags only go on; the workers set the error fields, callers clear
+  // the ones reported once.
+  static constexpr uint64_t kClosing = 1;
+  static constexpr uint64_t kStopping = 2;
+  static constexpr uint64_t kInputEof = 4;
+  static constexpr int kOutError = 8;    // bit offsets of the error fields
+  static constexpr int kOutFailed = 16;
+  static constexpr int kInError = 24;
+  static int field(uint64_t state, int at) { return static_cast<int>((state >> at) & 0xff); }
+  bool has(uint64_t flag) const { return (state_.load(std::memory_order_acquire) & flag) != 0; }
+  void raise(uint64_t flag) { state_.fetch_or(flag, std::memory_order_seq_cst); }
+  void set_field(int at, int e);
+  // Clears the field and returns what it held (0: nothing).
+  int take_field(int at);
+
+  void output_loop();
+  bool idle_spin();
+  void linger();
+  void input_loop();
+  bool relay(OutRing::Batch* b);
+  int write_target(struct iovec* iov, int cnt);
+  void report(int e, const char* what);
+  int read_exact_unit(char* dst, size_t unit);
+
+  File* file_ = nullptr;
+  int target_ = -1;
+  int stop_fd_ = -1;
+  size_t gran_ = 0;
+  std::string name_;
+  bool name_reserved_ = false;
+  std::string public_path_;
+  std::unique_ptr<OutRing> out_;
+  std::unique_ptr<InRing> in_;
+  Event out_data_;   // producers -> output worker, on the empty to non-empty transition
+  Event out_space_;  // output worker -> blocked writers
+  Event in_data_;    // input worker -> blocked readers
+  Event in_space_;   // readers -> input worker
+  std::unique_ptr<oskit::env::WorkerThread> out_worker_;
+  std::unique_ptr<oskit::env::WorkerThread> in_worker_;
+  std::atomic<const oskit_evl_target_io*> io_{&kDefaultTargetIo};
+  std::atomic<uint64_t> state_{0};
+  std::atomic<uint64_t> relayed_out_{0};
+  std::atomic<uint64_t> relayed_in_{0};
+  std::atomic<uint64_t> errors_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> wakeups_{0};
+  std::atomic<int> last_error_{0};
+};
+
+}  // namespace oskit::evl::emul
+
+#endif  // GLUE_EVL_EMUL_PROXY_H
