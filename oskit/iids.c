@@ -1,5 +1,6 @@
 /* The IID objects OSKit exports, and GUID comparison. */
 #include "oskit/com.h"
+#include "oskit/com/describe.h"
 #include "oskit/com/listener.h"
 #include "oskit/com/stream.h"
 #include "oskit/io/absio.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 
 const struct oskit_guid oskit_iunknown_iid = OSKIT_IUNKNOWN_IID;
+const struct oskit_guid oskit_describe_iid = OSKIT_DESCRIBE_IID;
 const struct oskit_guid oskit_listener_iid = OSKIT_LISTENER_IID;
 const struct oskit_guid oskit_stream_iid = OSKIT_STREAM_IID;
 const struct oskit_guid oskit_absio_iid = OSKIT_ABSIO_IID;

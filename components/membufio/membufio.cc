@@ -3,6 +3,8 @@
 
 #include "components/membufio/memory_bufio.h"
 #include "components/membufio/storage.h"
+#include "absl/strings/str_format.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/range.h"
 
@@ -18,12 +20,16 @@ ComPtr<oskit_bufio> create_heap_bufio(oskit_size_t size) noexcept {
 }
 
 // The heap as a pool: any size, a new buffer each time.
-class HeapPool : public Implements<HeapPool, oskit_bufio_pool> {
+class HeapPool : public Implements<HeapPool, oskit_bufio_pool, oskit_describe> {
  public:
   OSKIT_COMDECL alloc(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
     *out_buf = create_heap_bufio(size).detach();
     return *out_buf != nullptr ? 0 : OSKIT_ENOMEM;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return describe_to(sink, [](Description& d) { d.kind("heap_bufio_pool", "bufios from the environment's memory"); });
   }
 
  protected:

@@ -10,6 +10,8 @@
 #include "absl/container/inlined_vector.h"
 #include "components/membufio/storage.h"
 #include "glue/dma/dma.h"
+#include "absl/strings/str_format.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/copy.h"
 #include "oskit/io/range.h"
@@ -23,7 +25,7 @@ namespace {
 // replaces the storage or starts sharing it (under mu_) closes it and waits
 // for them to leave. Storage of other kinds never moves, so their I/O takes no
 // gate at all.
-class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
+class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio, oskit_describe> {
  public:
   OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
@@ -36,6 +38,7 @@ class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, osk
   OSKIT_COMDECL wire(oskit_addr_t* out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
   OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
   OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio** out_io) noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
  protected:
   MemoryBufio(Storage* storage, char* data, oskit_size_t size) noexcept
@@ -103,6 +106,20 @@ MemoryBufio::~MemoryBufio() {
     for (const Wiring& w : wirings_) space->unwire(w.addr, w.amount);  // the last release ends every wiring
   }
   storage()->unref();
+}
+
+OSKIT_COMDECL MemoryBufio::describe(const oskit_description_sink* sink) noexcept {
+  MutexLock lock(&mu_);
+  const Storage* s = storage();
+  char detail[96];
+  absl::SNPrintF(detail, sizeof detail, "%u bytes%s%s", size(), s->space() != nullptr ? ", pooled for DMA" : "",
+                 s->shared() ? ", sharing its bytes copy-on-write" : "");
+  return describe_to(sink, [&](Description& d) {
+    d.kind("membufio", detail)
+        .holds("space", s->space() != nullptr ? s->space() : default_space_.get())
+        .counter("mappings", mappings_.size())
+        .counter("wirings", wirings_.size());
+  });
 }
 
 oskit_error_t MemoryBufio::enter(bool write) noexcept {

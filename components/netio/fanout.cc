@@ -10,6 +10,7 @@
 #include "components/netio/netio.h"
 #include "components/netio/packet.h"
 #include "glue/env/env.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/sync/mutex.h"
 
@@ -44,7 +45,7 @@ bool append(Targets* targets, ComPtr<oskit_netio> target) noexcept {
 
 thread_local int push_nesting = 0;
 
-class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_netio> {
+class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_netio, oskit_describe> {
  public:
   OSKIT_COMDECL query(const oskit_guid* iid, void** out_ihandle) noexcept override {
     if (iid != nullptr && out_ihandle != nullptr && detail::same_guid(*iid, kFanoutSelfIid)) {
@@ -62,6 +63,7 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     const std::uint64_t removals = removals_.load(std::memory_order_acquire);
     Targets targets;
     if (!snapshot(&targets)) return OSKIT_ENOMEM;
+    pushes_.fetch_add(1, std::memory_order_relaxed);
     ++push_nesting;
     oskit_error_t first_error = 0;
     for (const ComPtr<oskit_netio>& target : targets) {
@@ -117,6 +119,16 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     if (found == nullptr) return OSKIT_E_INVALIDARG;
     delete found;  // releases the consumer outside the lock
     return 0;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    Targets targets;
+    const bool complete = snapshot(&targets);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio_fanout", complete ? nullptr : "consumers not shown: out of memory");
+      for (const ComPtr<oskit_netio>& target : targets) d.holds("consumer", target);
+      d.counter("consumers", targets.size()).counter("pushes", pushes_);
+    });
   }
 
  protected:
@@ -177,6 +189,7 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   // Counts removals, so that a push skips a consumer removed after it took
   // its snapshot without a lookup when nothing was removed.
   std::atomic<std::uint64_t> removals_{0};
+  std::atomic<std::uint64_t> pushes_{0};
 };
 
 }  // namespace

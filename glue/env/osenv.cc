@@ -20,6 +20,7 @@
 #include <new>
 
 #include "glue/env/internal.h"
+#include "glue/env/returning.h"
 #include "glue/env/static_object.h"
 #include "oskit/com/heap.h"
 #include "oskit/sync/mutex.h"
@@ -454,6 +455,7 @@ void oskit_env_free(void* block, oskit_size_t size, oskit_size_t align) {
   if (block == nullptr) return;
   Slot* owner = header_of(block)->slot;
   const oskit_size_t room = header_room(align);
+  ReturningToOwner returning;
   owner->env.mem->free(static_cast<char*>(block) - room, size + room, room);
   owner->frees.fetch_add(1, std::memory_order_relaxed);
   owner->live_bytes.fetch_sub(size, std::memory_order_relaxed);
@@ -513,6 +515,7 @@ oskit_u32_t oskit_env_wake(const oskit_u32_t* word, oskit_u32_t count) {
     if (woken >= count) break;
     if (s == current || s->sleepers.load(std::memory_order_seq_cst) == 0) continue;
     Pin pin = Pin::pin(s);
+    ReturningToOwner returning;
     if (pin) woken += s->env.clock->wake(word, count - woken);
   }
   return woken;
@@ -554,6 +557,7 @@ oskit_error_t oskit_env_thread_join(oskit_osenv_thread_handle_t* thread) {
   if (thread == nullptr) return OSKIT_EINVAL;
   auto* record = reinterpret_cast<ThreadRecord*>(thread);
   Slot* owner = record->slot;
+  oskit::env::internal::ReturningToOwner returning;
   oskit_error_t rc = owner->env.threads->join(record->thread);
   if (rc != 0) return rc;
   owner->threads_joined.fetch_add(1, std::memory_order_relaxed);
@@ -577,6 +581,7 @@ oskit_error_t oskit_env_irq_request(oskit_u32_t line, oskit_osenv_irq_handler_t 
 oskit_error_t oskit_env_irq_free(oskit_u32_t line) {
   using oskit::env::internal::g_line_owner;
   Pin owner = oskit::env::internal::pin_line_owner(line);
+  oskit::env::internal::ReturningToOwner returning;
   oskit_error_t rc = owner->env.irq->free(line);
   if (rc != 0) return rc;
   g_line_owner[line].store(nullptr, std::memory_order_seq_cst);

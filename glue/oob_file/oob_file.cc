@@ -10,6 +10,7 @@
 #include <evl/syscall.h>
 #include <evl/thread.h>
 
+#include "absl/strings/str_format.h"
 #include "glue/posix/fd_posixio.h"
 #include "glue/posix/reactor.h"
 
@@ -91,13 +92,26 @@ OobFile::~OobFile() {
 oskit_error_t OobFile::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
   if (rc != 0 || (len == 0 && (directions_ & kOobRead))) return rc;
-  return finish_transfer(transfer(fd_, buf, len, oob_read, ::read), out_actual);
+  rc = finish_transfer(transfer(fd_, buf, len, oob_read, ::read), out_actual);
+  if (rc == 0) bytes_read_.fetch_add(*out_actual, std::memory_order_relaxed);
+  return rc;
 }
 
 oskit_error_t OobFile::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
   if (rc != 0 || (len == 0 && (directions_ & kOobWrite))) return rc;
-  return finish_transfer(transfer(fd_, buf, len, oob_write, ::write), out_actual);
+  rc = finish_transfer(transfer(fd_, buf, len, oob_write, ::write), out_actual);
+  if (rc == 0) bytes_written_.fetch_add(*out_actual, std::memory_order_relaxed);
+  return rc;
+}
+
+oskit_error_t OobFile::describe(const char* kind, const oskit_description_sink* sink) const noexcept {
+  char detail[48];
+  static const char* const kDirectionNames[] = {"no transfers", "read-only", "write-only", "read-write"};
+  absl::SNPrintF(detail, sizeof detail, "fd %d, %s", fd_, kDirectionNames[directions_ & (kOobRead | kOobWrite)]);
+  return describe_to(sink, [&](Description& d) {
+    d.kind(kind, detail).counter("bytes_read", bytes_read_).counter("bytes_written", bytes_written_);
+  });
 }
 
 oskit_error_t OobFile::stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept {

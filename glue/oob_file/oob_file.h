@@ -16,7 +16,10 @@
 #ifndef GLUE_OOB_FILE_OOB_FILE_H
 #define GLUE_OOB_FILE_OOB_FILE_H
 
+#include <atomic>
+
 #include "glue/posix/fd_asyncio.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/com/stream.h"
 #include "oskit/io/asyncio.h"
@@ -64,6 +67,10 @@ class OobFile final : private posix::ConditionProbe {
   // other than 0 and OSKIT_STATFLAG_NONAME.
   oskit_error_t stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept;
 
+  // Reports the file as kind, with its descriptor, directions and the bytes
+  // it moved (oskit_describe).
+  oskit_error_t describe(const char* kind, const oskit_description_sink* sink) const noexcept;
+
   // asyncio (OSKit manual 7.2). poll: the file's own poll events now
   // (through evl_timedpoll, out-of-band from an EVL thread): POLLIN as
   // READABLE, POLLOUT as WRITABLE, POLLERR/POLLHUP as EXCEPTION; a direction
@@ -86,16 +93,20 @@ class OobFile final : private posix::ConditionProbe {
   const int poll_fd_;
   const oskit_u32_t directions_;
   posix::FdAsyncio async_;
+  std::atomic<oskit_u64_t> bytes_read_{0};
+  std::atomic<oskit_u64_t> bytes_written_{0};
 
   oskit_error_t conditions() noexcept override;
 };
 
-// A COM object over an OobFile exporting stream, Extra..., asyncio and posixio.
+// A COM object over an OobFile exporting stream, Extra..., asyncio, posixio
+// and describe (as Derived::kKind).
 // Stream methods besides read, write and stat: seek is OSKIT_ESPIPE; setsize,
 // copyto, commit, revert, lockregion, unlockregion and clone are
 // OSKIT_E_NOTIMPL.
 template <class Derived, class... Extra>
-class OobFileObject : public Implements<Derived, oskit_stream, Extra..., oskit_asyncio, oskit_posixio> {
+class OobFileObject
+    : public Implements<Derived, oskit_stream, Extra..., oskit_asyncio, oskit_posixio, oskit_describe> {
  public:
   // stream
   OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override {
@@ -136,6 +147,11 @@ class OobFileObject : public Implements<Derived, oskit_stream, Extra..., oskit_a
   }
   OSKIT_COMDECL pathconf(oskit_s32_t option, oskit_s32_t* out_val) noexcept override {
     return file_.pathconf(option, out_val);
+  }
+
+  // describe
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return file_.describe(Derived::kKind, sink);
   }
 
  protected:

@@ -30,6 +30,7 @@
 #include "oskit/com/heap.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/testing/temp_dir.h"
+#include "tests/strict_env/steps.h"
 
 namespace {
 
@@ -50,22 +51,7 @@ struct Outcome {
   char tty_read[8] = {};
 };
 
-#define STEP(outcome, expr)                    \
-  do {                                         \
-    oskit_error_t step_rc_ = (expr);           \
-    if (step_rc_ < 0) {                        \
-      (outcome)->failed_at = #expr;            \
-      (outcome)->rc = step_rc_;                \
-      return;                                  \
-    }                                          \
-  } while (0)
-
-// Releases a COM object held in a C pointer.
-template <class T>
-void drop(T** p) {
-  if (*p != nullptr) reinterpret_cast<oskit_iunknown*>(*p)->release();
-  *p = nullptr;
-}
+using strict_env::drop;
 
 void block_stack(const char* path, Outcome* out) {
   oskit_blkio_t* disk = nullptr;

@@ -22,6 +22,8 @@
 #include <new>
 #include <thread>
 
+#include "glue/env/returning.h"
+
 namespace oskit::env::testing {
 namespace {
 
@@ -42,7 +44,7 @@ std::atomic<int> g_recorded{0};
 Record g_records[kRecords];
 
 void note(const char* what) noexcept {
-  if (t_toolkit == 0 || t_env != 0) return;
+  if (t_toolkit == 0 || t_env != 0 || internal::returning_to_owner()) return;
   g_uses.fetch_add(1, std::memory_order_relaxed);
   const int i = g_recorded.fetch_add(1, std::memory_order_relaxed);
   if (i >= kRecords) return;

@@ -88,8 +88,8 @@ ssize_t evl_vprint_proxy(int proxyfd, const char* fmt, va_list ap) {
   va_end(copy);
   if (n < 0) return -EINVAL;
   if (static_cast<size_t>(n) < sizeof small) return evl_send_proxy(proxyfd, small, n);
-  std::string big;
-  if (!oskit::evl::emul::vformat(&big, fmt, ap)) return -EINVAL;
+  oskit::evl::emul::Name big;
+  if (int rc = oskit::evl::emul::vformat(&big, fmt, ap); rc < 0) return rc;
   return evl_send_proxy(proxyfd, big.data(), big.size());
 }
 

@@ -4,10 +4,9 @@
 #include <fcntl.h>
 #include <poll.h>
 
-#include <vector>
-
 #include <boost/intrusive/list.hpp>
 
+#include "glue/env/env.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/library.h"
@@ -19,12 +18,12 @@
 namespace oskit::evl::emul {
 namespace {
 
-struct Watch : public boost::intrusive::list_base_hook<> {
+struct Watch : public boost::intrusive::list_base_hook<>, oskit::env::EnvAllocated<Watch> {
   int fd;
   unsigned int events;
 };
 
-struct PollSet {
+struct PollSet : oskit::env::EnvAllocated<PollSet> {
   oskit::Mutex mu;
   boost::intrusive::list<Watch> watches ABSL_GUARDED_BY(mu);
   ~PollSet() {
@@ -53,29 +52,49 @@ PollSet* set_at(int efd, FileRef* ref) {
   return static_cast<PollSet*>((*ref)->cfile()->private_data);
 }
 
-// Fills pollset with ready entries; forgets descriptors closed meanwhile.
-int scan(PollSet* set, struct evl_poll_event* out, int nr) {
-  std::vector<Watch> snapshot;
-  {
-    oskit::MutexLock lock(&set->mu);
-    for (const Watch& w : set->watches) {
-      Watch copy;
-      copy.fd = w.fd;
-      copy.events = w.events;
-      snapshot.push_back(copy);
+// What scan() asks of one watched descriptor.
+struct Interest {
+  int fd;
+  unsigned int events;
+};
+constexpr int kScanBatch = 16;
+
+// Copies up to kScanBatch watches from the skip-th on; how many it copied.
+int copy_watches(PollSet* set, int skip, Interest* out) {
+  oskit::MutexLock lock(&set->mu);
+  int n = 0;
+  for (const Watch& w : set->watches) {
+    if (skip > 0) {
+      --skip;
+      continue;
     }
+    out[n++] = Interest{w.fd, w.events};
+    if (n == kScanBatch) break;
   }
+  return n;
+}
+
+// Fills pollset with ready entries; forgets descriptors closed meanwhile.
+// The watches are asked outside the set's lock, a batch at a time on the
+// stack: scanning allocates nothing.
+int scan(PollSet* set, struct evl_poll_event* out, int nr) {
+  Interest batch[kScanBatch];
   int count = 0;
-  for (const Watch& w : snapshot) {
-    FileRef f = lookup(w.fd);
-    if (!f) continue;
-    unsigned int m = f->poll(w.events) & (w.events | POLLERR | POLLHUP | POLLNVAL);
-    if (m == 0) continue;
-    out[count].fd = static_cast<__u32>(w.fd);
-    out[count].events = m;
-    if (++count == nr) break;
+  for (int done = 0;;) {
+    const int n = copy_watches(set, done, batch);
+    for (int i = 0; i < n; ++i) {
+      FileRef f = lookup(batch[i].fd);
+      if (!f) continue;
+      const unsigned int events = batch[i].events;
+      unsigned int m = f->poll(events) & (events | POLLERR | POLLHUP | POLLNVAL);
+      if (m == 0) continue;
+      out[count].fd = static_cast<__u32>(batch[i].fd);
+      out[count].events = m;
+      if (++count == nr) return count;
+    }
+    if (n < kScanBatch) return count;
+    done += n;
   }
-  return count;
 }
 
 }  // namespace

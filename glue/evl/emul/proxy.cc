@@ -21,6 +21,7 @@
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
 #include "evl/proxy.h"
+#include "glue/env/osenv.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -46,14 +47,13 @@ bool transient(int e) {
   return e == EIO || e == ENOSPC || e == EDQUOT || e == ENOBUFS || e == ENOMEM || e == EINTR || e == EAGAIN;
 }
 
-void sleep_ns(long ns) {
-  struct timespec ts = {ns / 1000000000, ns % 1000000000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
+// Backs off on the environment's clock (glue/env), which a harness may move.
+void sleep_ns(long ns) { oskit_env_sleep_until(oskit_env_deadline_after(ns)); }
 
+// In static storage, never destroyed: no memory is taken for it.
 NameRegistry& proxy_names() {
-  static auto* names = new NameRegistry;
+  alignas(NameRegistry) static unsigned char storage[sizeof(NameRegistry)];
+  static NameRegistry* const names = new (storage) NameRegistry;
   return *names;
 }
 
@@ -81,26 +81,35 @@ int Proxy::take_field(int at) {
 
 // ------------------------------------------------------------- creation
 
-int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const std::string& name,
+int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name,
                   bool is_public) {
   gran_ = granularity;
-  name_ = name;
+  try {
+    name_ = name;
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   target_ = fcntl(targetfd, F_DUPFD_CLOEXEC, 0);
   if (target_ < 0) return -errno;
   if (flags & EVL_CLONE_OUTPUT) {
-    out_.reset(new (std::nothrow) OutRing);
+    out_ = make_env<OutRing>("evl proxy output ring");
     if (out_ == nullptr) return -ENOMEM;
     int rc = out_->init(bufsz);
     if (rc < 0) return rc;
   }
   if (flags & EVL_CLONE_INPUT) {
-    in_.reset(new (std::nothrow) InRing);
+    in_ = make_env<InRing>("evl proxy input ring");
     if (in_ == nullptr) return -ENOMEM;
     int rc = in_->init(bufsz);
     if (rc < 0) return rc;
-    stop_fd_ = eventfd(0, EFD_CLOEXEC);
-    if (stop_fd_ < 0) return -errno;
+    staging_size_ = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
+    staging_ = static_cast<char*>(
+        oskit_env_alloc(staging_size_, OSKIT_OSENV_MEM_MAYBLOCK, alignof(std::max_align_t), "evl proxy input staging"));
+    if (staging_ == nullptr) return -ENOMEM;
   }
+  // Wakes a worker waiting on the target when the proxy closes.
+  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd_ < 0) return -errno;
   if (!name_.empty()) {
     int rc = proxy_names().reserve(name_);
     if (rc < 0) return rc;
@@ -108,7 +117,7 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   }
   if (is_public) {
     std::string dir = root_dir() + "/proxy";
-    public_path_ = dir + "/" + name_;
+    public_path_ = dir + "/" + name_.c_str();
     mkdir(root_dir().c_str(), 0755);
     mkdir(dir.c_str(), 0755);
     std::string link = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(target_);
@@ -140,13 +149,17 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
 int Proxy::start_workers(File* file) {
   file_ = file;
   auto& env = oskit::env::current();
+  // Thread names are short (15 bytes on Linux): no memory is needed for them.
+  char thread_name[16];
   if (out_ != nullptr) {
-    auto t = env.start_thread("evl-proxy-out:" + name_, [this] { output_loop(); });
+    snprintf(thread_name, sizeof thread_name, "evl-out:%s", name_.c_str());
+    auto t = env.start_thread(thread_name, [this] { output_loop(); });
     if (!t.ok()) return -ENOMEM;
     out_worker_ = std::move(t).value();
   }
   if (in_ != nullptr) {
-    auto t = env.start_thread("evl-proxy-in:" + name_, [this] { input_loop(); });
+    snprintf(thread_name, sizeof thread_name, "evl-in:%s", name_.c_str());
+    auto t = env.start_thread(thread_name, [this] { input_loop(); });
     if (!t.ok()) return -ENOMEM;
     in_worker_ = std::move(t).value();
   }
@@ -155,12 +168,10 @@ int Proxy::start_workers(File* file) {
 
 void Proxy::stop_workers() {
   raise(kStopping);
+  uint64_t one = 1;
+  if (stop_fd_ >= 0) real::write(stop_fd_, &one, sizeof one);
   if (out_ != nullptr) out_data_.wake_all();
-  if (in_ != nullptr) {
-    uint64_t one = 1;
-    if (stop_fd_ >= 0) real::write(stop_fd_, &one, sizeof one);
-    in_space_.wake_all();
-  }
+  if (in_ != nullptr) in_space_.wake_all();
   if (out_worker_ != nullptr) out_worker_->join();
   if (in_worker_ != nullptr) in_worker_->join();
 }
@@ -170,6 +181,7 @@ Proxy::~Proxy() {
   if (!public_path_.empty()) unlink(public_path_.c_str());
   if (target_ >= 0) real::close(target_);
   if (stop_fd_ >= 0) real::close(stop_fd_);
+  if (staging_ != nullptr) oskit_env_free(staging_, staging_size_, alignof(std::max_align_t));
 }
 
 // ------------------------------------------------------------- poll
@@ -225,7 +237,7 @@ void Proxy::report(int e, const char* what) {
   uint64_t n = errors_.fetch_add(1, std::memory_order_relaxed) + 1;
   last_error_.store(e, std::memory_order_relaxed);
   if ((n & (n - 1)) != 0) return;
-  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)", name_,
+  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)", name_.c_str(),
                    what, strerror(e), static_cast<unsigned long long>(n));
 }
 
@@ -259,8 +271,10 @@ int Proxy::write_target(struct iovec* iov, int cnt) {
     int e = n < 0 ? errno : EIO;
     if (e == EINTR) continue;
     if (e == EAGAIN) {
-      struct pollfd p = {target_, POLLOUT, 0};
-      ::poll(&p, 1, 100);
+      // Untimed: a close wakes the wait through stop_fd_, and then what is
+      // left is still written out once the target takes it.
+      struct pollfd p[2] = {{target_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
+      ::poll(p, has(kStopping) ? 1 : 2, -1);
       continue;
     }
     report(e, "write failed");
@@ -302,7 +316,7 @@ bool Proxy::relay(OutRing::Batch* b) {
   if (rc < 0) {
     set_field(kOutFailed, -rc);
     dropped_.fetch_add(b->bytes, std::memory_order_relaxed);
-    oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_,
+    oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_.c_str(),
                      static_cast<unsigned long long>(b->bytes), strerror(-rc));
   }
   out_->release(*b);
@@ -323,14 +337,14 @@ bool Proxy::idle_spin() {
 // slept, and on again just before it sleeps: a worker that finds new output
 // while it polls keeps the descriptor as it is (no system call).
 void Proxy::output_loop() {
-  std::unique_ptr<OutRing::Batch> batch(new OutRing::Batch);
+  OutRing::Batch* batch = &out_batch_;
   for (;;) {
     uint32_t ticket = out_data_.ticket();
     // Producers waiting for room get it back in small steps.
     const uint64_t limit = out_space_.has_waiters() ? kBlockedBatch : kMaxBatch;
-    if (out_->collect(batch.get(), limit)) {
+    if (out_->collect(batch, limit)) {
       file_->sync_readiness();
-      relay(batch.get());
+      relay(batch);
       continue;
     }
     if (out_->fill() != 0) {  // a producer is between its reservation and its header
@@ -379,8 +393,8 @@ int Proxy::read_exact_unit(char* dst, size_t unit) {
 }
 
 void Proxy::input_loop() {
-  const size_t chunk = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
-  std::unique_ptr<char[]> staging(new char[chunk]);
+  const size_t chunk = staging_size_;
+  char* const staging = staging_;
   while (!has(kStopping)) {
     uint32_t ticket = in_space_.ticket();
     size_t room = in_->room();
@@ -390,7 +404,7 @@ void Proxy::input_loop() {
       file_->sync_readiness();
       continue;
     }
-    int n = read_exact_unit(staging.get(), want);
+    int n = read_exact_unit(staging, want);
     if (n == -ECANCELED) break;
     if (n == 0) {
       raise(kInputEof);
@@ -410,7 +424,7 @@ void Proxy::input_loop() {
       continue;
     }
     relayed_in_.fetch_add(n, std::memory_order_relaxed);
-    in_->push(staging.get(), n);
+    in_->push(staging, n);
     in_data_.wake_all();
     notify(file_);
   }

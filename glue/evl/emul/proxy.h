@@ -13,9 +13,11 @@
 #include <string>
 
 #include "glue/env/env.h"
+#include "glue/evl/emul/env_object.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/in_ring.h"
+#include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/out_ring.h"
 #include "glue/evl/emul/seams.h"
 
@@ -25,7 +27,8 @@ namespace oskit::evl::emul {
 // when the target is one of the emulation's descriptors.
 extern const oskit_evl_target_io kDefaultTargetIo;
 
-class Proxy {
+// In the installed environment's memory, with its rings and input staging.
+class Proxy : public oskit::env::EnvAllocated<Proxy> {
  public:
   Proxy() = default;
   Proxy(const Proxy&) = delete;
@@ -34,7 +37,7 @@ class Proxy {
 
   // Duplicates targetfd, allocates the rings flags ask for, reserves the name
   // and, for a public proxy, its entry under the root. 0 or -errno.
-  int create(int targetfd, size_t bufsz, size_t granularity, int flags, const std::string& name, bool is_public);
+  int create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name, bool is_public);
   // Starts the relay workers of file, the proxy's open file. 0 or -ENOMEM.
   int start_workers(File* file);
   // Stops the workers: output still queued is relayed first.
@@ -88,11 +91,14 @@ class Proxy {
   int target_ = -1;
   int stop_fd_ = -1;
   size_t gran_ = 0;
-  std::string name_;
+  Name name_;
   bool name_reserved_ = false;
   std::string public_path_;
-  std::unique_ptr<OutRing> out_;
-  std::unique_ptr<InRing> in_;
+  EnvPtr<OutRing> out_;
+  EnvPtr<InRing> in_;
+  OutRing::Batch out_batch_;  // the output worker's
+  char* staging_ = nullptr;   // the input worker's, staging_size_ bytes
+  size_t staging_size_ = 0;
   Event out_data_;   // producers -> output worker, on the empty to non-empty transition
   Event out_space_;  // output worker -> blocked writers
   Event in_data_;    // input worker -> blocked readers

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "glue/evl/emul/env_object.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
@@ -18,24 +19,25 @@
 namespace oskit::evl::emul {
 namespace {
 
+// In static storage, never destroyed: no memory is taken for it.
 NameRegistry& thread_names() {
-  static auto* names = new NameRegistry;
+  alignas(NameRegistry) static unsigned char storage[sizeof(NameRegistry)];
+  static NameRegistry* const names = new (storage) NameRegistry;
   return *names;
 }
 
 pthread_key_t g_key;
 std::once_flag g_key_once;
 
-void release_name(const std::string& name) {
+void release_name(const Name& name) {
   if (!name.empty()) thread_names().release(name);
 }
 
 unsigned int thread_poll(oskit_evl_file*, unsigned int) { return 0; }
 
 void thread_release(oskit_evl_file* f) {
-  auto* name = static_cast<std::string*>(f->private_data);
+  EnvPtr<Name> name(static_cast<Name*>(f->private_data));
   release_name(*name);
-  delete name;
 }
 
 const oskit_evl_file_operations kThreadOps = {
@@ -44,9 +46,9 @@ const oskit_evl_file_operations kThreadOps = {
 
 void detach_at_exit(void*) { evl_detach_thread(0); }
 
-int reserve(const char* fmt, va_list ap, std::string* name) {
+int reserve(const char* fmt, va_list ap, Name* name) {
   if (fmt == nullptr) return 0;
-  if (!vformat(name, fmt, ap)) return -EINVAL;
+  if (int rc = vformat(name, fmt, ap); rc < 0) return rc;
   if (!name->empty() && (*name)[0] == '/') name->erase(0, 1);
   if (check_name(*name) != 0) return -EINVAL;
   return thread_names().reserve(*name);
@@ -67,27 +69,24 @@ int evl_attach_thread(int flags, const char* fmt, ...) {
   if (t.stage != OSKIT_EVL_STAGE_UNATTACHED) return -EBUSY;
   int rc = ensure_init();
   if (rc < 0) return rc;
-  std::string* name = new (std::nothrow) std::string;
+  EnvPtr<Name> name = make_env<Name>("evl thread name");
   if (name == nullptr) return -ENOMEM;
   va_list ap;
   va_start(ap, fmt);
-  rc = reserve(fmt, ap, name);
+  rc = reserve(fmt, ap, name.get());
   va_end(ap);
-  if (rc < 0) {
-    delete name;
-    return rc;
-  }
-  int fd = open_file(nullptr, &kThreadOps, name, O_RDWR);
+  if (rc < 0) return rc;
+  int fd = open_file(nullptr, &kThreadOps, name.get(), O_RDWR);
   if (fd < 0) {
     release_name(*name);
-    delete name;
     return fd;
   }
+  const Name* owned = name.release();  // the descriptor's now
   std::call_once(g_key_once, [] { pthread_key_create(&g_key, detach_at_exit); });
   pthread_setspecific(g_key, &g_key);
   t.stage = OSKIT_EVL_STAGE_INBAND;
   t.self_fd = fd;
-  snprintf(t.name, sizeof t.name, "%s", name->c_str());
+  snprintf(t.name, sizeof t.name, "%s", owned->c_str());
   return fd;
 }
 
