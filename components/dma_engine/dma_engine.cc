@@ -167,7 +167,7 @@ oskit_error_t Engine::start() noexcept {
   }
   try {
     auto worker = env::current().start_thread("dma-engine", [this] { run(); });
-    if (!worker.ok()) return OSKIT_EAGAIN;
+    if (!worker.ok()) return env::thread_start_error(worker.status());
     worker_ = std::move(*worker);
   } catch (const std::bad_alloc&) {
     return OSKIT_ENOMEM;

@@ -33,7 +33,7 @@ static int one_run(struct harness *h, harness_scenario_t fn, void *arg, struct h
   }
   c->injected++;
   if (!threads) note_tag(c->paths, &c->npaths, after.last_failed_tag);
-  if (rc == OSKIT_ENOMEM) {
+  if (rc == OSKIT_ENOMEM || (threads && rc == OSKIT_EAGAIN)) {
     c->surfaced++;
   } else if (rc == 0) {
     note_tag(c->absorbed_paths, &c->nabsorbed_paths, after.last_failed_tag);

@@ -5,7 +5,8 @@
  * the scenario as out-of-memory (OSKIT_ENOMEM, which is OSKIT_E_OUTOFMEMORY;
  * -ENOMEM from libevl calls is mapped to it) and with everything given back:
  * no block, thread, interrupt line or COM object outstanding. Thread starts
- * get the same treatment.
+ * get the same treatment; a refused one may also surface as OSKIT_EAGAIN,
+ * the error the environment refuses it with.
  */
 #ifndef EXAMPLES_HARNESS_CAMPAIGN_H
 #define EXAMPLES_HARNESS_CAMPAIGN_H
@@ -25,7 +26,7 @@ typedef oskit_error_t (*harness_scenario_t)(struct harness *h, void *arg);
 struct harness_campaign {
   unsigned long runs;          /* runs made, the last one without a failure */
   unsigned long injected;      /* runs in which an allocation (or thread) failed */
-  unsigned long surfaced;      /* ... and the scenario got out-of-memory */
+  unsigned long surfaced;      /* ... and the scenario got out-of-memory (or EAGAIN for a thread) */
   unsigned long absorbed;      /* ... and the scenario still succeeded */
   unsigned long wrong_error;   /* ... and the scenario got another error */
   unsigned long leaky_runs;    /* runs leaving something outstanding */

@@ -3,7 +3,11 @@
 // hand); virtual time, interrupt delivery, fault schedules and leak reports
 // behave; and the campaigns over its driver stacks surface every failure and
 // leak nothing.
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +16,7 @@
 #include <thread>
 
 #include <evl/evl.h>
+#include <evl/poll.h>
 
 #include "examples/harness/campaign.h"
 #include "examples/harness/harness.h"
@@ -261,6 +266,55 @@ TEST_F(HarnessTest, BlockStackCampaign) {
 
 TEST_F(HarnessTest, SensorStackCampaign) {
   expect_clean_campaign(h_, harness_scenario_sensor, nullptr, "sensor");
+}
+
+TEST_F(HarnessTest, DmaStackCampaign) { expect_clean_campaign(h_, harness_scenario_dma, nullptr, "dma"); }
+
+TEST_F(HarnessTest, TheDmaStackDrawsItself) {
+  char* text = nullptr;
+  size_t size = 0;
+  FILE* f = open_memstream(&text, &size);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(harness_scenario_dma(h_, f), 0);
+  fclose(f);
+  const std::string picture(text, size);
+  free(text);
+  EXPECT_NE(picture.find("dma_engine (device 1, 8-slot ring, disabled)"), std::string::npos) << picture;
+  EXPECT_NE(picture.find("membufio"), std::string::npos) << picture;
+  EXPECT_NE(picture.find("dma_space (IOVA space"), std::string::npos) << picture;
+  EXPECT_NE(picture.find("as space"), std::string::npos) << picture;
+}
+
+// An EVL poll with a 10-second timeout, on the emulation's clock (the
+// environment's): it ends when the harness moves time, not before.
+TEST_F(HarnessTest, AnEvlPollTimeoutFollowsVirtualTime) {
+  const int set = evl_new_poll();
+  ASSERT_GE(set, 0);
+  struct Poller {
+    int set;
+    oskit_s64_t deadline;
+    std::atomic<int> result{1};
+  } poller{set, harness_now(h_) + 10 * kSecond};
+  oskit_osenv_thread_handle_t* t = nullptr;
+  ASSERT_EQ(oskit_env_thread_start(
+                "poller",
+                [](void* arg) {
+                  auto* p = static_cast<Poller*>(arg);
+                  const struct timespec ts = {static_cast<time_t>(p->deadline / kSecond),
+                                              static_cast<long>(p->deadline % kSecond)};
+                  struct evl_poll_event ev;
+                  p->result = evl_timedpoll(p->set, &ev, 1, &ts);
+                },
+                &poller, &t),
+            0);
+  harness_await_sleepers(h_, 1);
+  harness_advance(h_, 9 * kSecond);
+  EXPECT_EQ(poller.result.load(), 1) << "9 s in, still polling";
+  EXPECT_EQ(harness_advance_to_next_deadline(h_), 1);
+  EXPECT_EQ(oskit_env_thread_join(t), 0);
+  EXPECT_EQ(poller.result.load(), -ETIMEDOUT);
+  EXPECT_EQ(harness_now(h_), poller.deadline);
+  close(set);
 }
 
 TEST_F(HarnessTest, TtyStackCampaign) {

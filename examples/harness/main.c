@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <evl/evl.h>
+#include <evl/poll.h>
 
 #include "examples/harness/campaign.h"
 #include "examples/harness/harness.h"
@@ -72,6 +73,41 @@ static int ten_second_sleep(struct harness *h) {
   return rc == 0 ? 0 : -1;
 }
 
+struct poller {
+  int set;
+  oskit_s64_t deadline;
+  int result;
+};
+
+static void poll_until_deadline(void *arg) {
+  struct poller *p = arg;
+  struct timespec ts;
+  struct evl_poll_event ev;
+  ts.tv_sec = (time_t)(p->deadline / SECOND);
+  ts.tv_nsec = (long)(p->deadline % SECOND);
+  p->result = evl_timedpoll(p->set, &ev, 1, &ts);
+}
+
+/* A thread of the environment waits in an EVL poll with a 10 s timeout: the
+ * emulation's clock is the environment's. */
+static int ten_second_poll(struct harness *h) {
+  oskit_osenv_thread_handle_t *t = NULL;
+  struct poller p;
+  long long real = host_ns();
+  p.set = evl_new_poll();
+  p.deadline = harness_now(h) + 10 * SECOND;
+  p.result = 1;
+  if (p.set < 0 || oskit_env_thread_start("poller", poll_until_deadline, &p, &t) != 0) return -1;
+  harness_await_sleepers(h, 1);
+  harness_advance_to_next_deadline(h);
+  oskit_env_thread_join(t);
+  close(p.set);
+  real = host_ns() - real;
+  printf("virtual time: a 10 s EVL poll timed out (%s) after %.6f s of real time\n",
+         p.result == -ETIMEDOUT ? "ETIMEDOUT" : "unexpectedly", (double)real / SECOND);
+  return p.result == -ETIMEDOUT ? 0 : -1;
+}
+
 int main(void) {
   char disk[512];
   struct harness_pty pty;
@@ -100,7 +136,11 @@ int main(void) {
     printf("scenario tty: skipped (no pseudo-terminal: %s)\n", strerror(errno));
   }
   failures += run("sensor", harness_scenario_sensor, NULL, h) != 0;
+  failures += run("dma", harness_scenario_dma, NULL, h) != 0;
+  printf("the DMA stack, as it draws itself:\n");
+  failures += harness_scenario_dma(h, stdout) != 0;
   failures += ten_second_sleep(h) != 0;
+  failures += ten_second_poll(h) != 0;
   harness_uninstall(h);
   unlink(disk);
   clean = harness_report(h, stdout);

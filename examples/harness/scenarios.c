@@ -2,6 +2,8 @@
 #include "examples/harness/scenarios.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "components/blkio_adapters/adapters.h"
 #include "components/blockdev/blockdev.h"
+#include "components/dma_engine/dma_engine.h"
 #include "components/fault/fault.h"
 #include "components/listener/listener.h"
 #include "components/membufio/membufio.h"
@@ -17,7 +20,9 @@
 #include "components/subset/subset.h"
 #include "components/tty/tty.h"
 #include "examples/harness/sensor.h"
+#include "glue/dma/dma.h"
 #include "glue/env/osenv.h"
+#include "glue/picture/picture.h"
 #include "oskit/io/asyncio.h"
 
 /* Drops the reference p holds, if any. */
@@ -276,5 +281,76 @@ out:
   DROP(dev);
   err = harness_sensor_unregister(sensor);
   if (rc == 0 && err < 0) rc = oskit_error_from_errno(-err);
+  return rc;
+}
+
+/* Copies length bytes from src to dst through the engine and reaps the
+ * completion; its status. */
+static oskit_error_t engine_copy(oskit_devctl_t *engine, oskit_addr_t src, oskit_addr_t dst, oskit_u64_t length) {
+  struct oskit_dma_submit submit;
+  struct oskit_dma_reap reap;
+  oskit_u32_t ctrl = OSKIT_DMA_CTRL_ENABLE;
+  oskit_error_t rc = oskit_devctl_devctl(engine, OSKIT_DMA_DCMD_SETCTRL, &ctrl, sizeof ctrl, NULL, NULL);
+  if (rc != 0) return rc;
+  memset(&submit, 0, sizeof submit);
+  submit.count = 1;
+  submit.desc[0].op = OSKIT_DMA_OP_COPY;
+  submit.desc[0].src = src;
+  submit.desc[0].dst = dst;
+  submit.desc[0].length = length;
+  rc = oskit_devctl_devctl(engine, OSKIT_DMA_DCMD_SUBMIT, &submit,
+                           offsetof(struct oskit_dma_submit, desc) + sizeof submit.desc[0], NULL, NULL);
+  if (rc != 0) return rc;
+  memset(&reap, 0, sizeof reap);
+  reap.max = 1;
+  rc = oskit_devctl_devctl(engine, OSKIT_DMA_DCMD_REAP, &reap, sizeof reap, NULL, NULL);
+  return rc != 0 ? rc : reap.completion[0].status;
+}
+
+static void write_to_file(void *ctx, const char *text, oskit_size_t length) { fwrite(text, 1, length, ctx); }
+
+oskit_error_t harness_scenario_dma(struct harness *h, void *arg) {
+  static const char kPacket[] = "copied by the engine";
+  oskit_dma_space_options_t options;
+  oskit_dma_engine_options_t engine_options = {1, 8, 0};
+  oskit_dma_space_t *space = NULL;
+  oskit_devctl_t *engine = NULL;
+  oskit_bufio_pool_t *pool = NULL;
+  oskit_bufio_t *src = NULL, *dst = NULL;
+  oskit_addr_t src_addr = 0, dst_addr = 0;
+  oskit_size_t n = 0;
+  char back[sizeof kPacket] = {0};
+  int src_wired = 0, dst_wired = 0;
+  oskit_error_t rc;
+  (void)h;
+  memset(&options, 0, sizeof options);
+  options.mode = OSKIT_DMA_MODE_IOVA;
+  CHECK(oskit_dma_space_create(&options, &space));
+  CHECK(oskit_dma_engine_create(space, &engine_options, &engine));
+  CHECK(oskit_dma_bufio_pool_create(space, 256, 2, &pool));
+  CHECK(oskit_bufio_pool_alloc(pool, sizeof kPacket, &src));
+  CHECK(oskit_bufio_pool_alloc(pool, sizeof kPacket, &dst));
+  CHECK(oskit_bufio_write(src, kPacket, 0, sizeof kPacket, &n));
+  CHECK(oskit_bufio_wire(src, &src_addr, 0, sizeof kPacket));
+  src_wired = 1;
+  CHECK(oskit_bufio_wire(dst, &dst_addr, 0, sizeof kPacket));
+  dst_wired = 1;
+  if (arg != NULL) {
+    oskit_iunknown_t *roots[2];
+    roots[0] = (oskit_iunknown_t *)engine;
+    roots[1] = (oskit_iunknown_t *)src;
+    CHECK(oskit_picture_write(roots, 2, OSKIT_PICTURE_TEXT, write_to_file, arg));
+  }
+  CHECK(engine_copy(engine, src_addr, dst_addr, sizeof kPacket));
+  CHECK(oskit_bufio_read(dst, back, 0, sizeof kPacket, &n));
+  rc = memcmp(back, kPacket, sizeof kPacket) == 0 ? 0 : OSKIT_EIO;
+out:
+  if (src_wired) oskit_bufio_unwire(src, src_addr, 0, sizeof kPacket);
+  if (dst_wired) oskit_bufio_unwire(dst, dst_addr, 0, sizeof kPacket);
+  DROP(dst);
+  DROP(src);
+  DROP(pool);
+  DROP(engine);
+  DROP(space);
   return rc;
 }

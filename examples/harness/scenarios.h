@@ -39,6 +39,13 @@ oskit_error_t harness_scenario_tty(struct harness *h, void *arg);
  * installed: the emulation's own lasting threads stay the host's). */
 oskit_error_t harness_scenario_sensor(struct harness *h, void *arg);
 
+/* DMA: a device-address space of the simulated IOMMU, the DMA engine over
+ * it, a DMA pool of its buffers; a packet written to one buffer is copied to
+ * another by the engine (programmed through devctl, its worker a thread of
+ * the environment) while both are wired, then read back. With arg a FILE *,
+ * the stack's picture is written to it as text first. */
+oskit_error_t harness_scenario_dma(struct harness *h, void *arg);
+
 OSKIT_END_DECLS
 
 #endif /* EXAMPLES_HARNESS_SCENARIOS_H */

@@ -3,10 +3,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "glue/dma/env_allocator.h"
 #include "glue/dma/hugepage_pool.h"
@@ -112,8 +112,9 @@ class Space : public Implements<Space, oskit_dma_space, oskit_describe> {
     oskit_size_t size;
     oskit_size_t align;
   };
-  using MemoryMap = absl::flat_hash_map<void*, Block, absl::Hash<void*>, std::equal_to<void*>,
-                                        EnvAllocator<std::pair<void* const, Block>>>;
+  // A std::map: an insertion that runs out of memory leaves it as it was
+  // (absl's hash maps make no such promise).
+  using MemoryMap = std::map<void*, Block, std::less<void*>, EnvAllocator<std::pair<void* const, Block>>>;
   Mutex mem_mu_;
   MemoryMap iova_memory_ ABSL_GUARDED_BY(mem_mu_);  // IOVA mode: alloc_mem's blocks and their sizes
 };

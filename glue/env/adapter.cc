@@ -143,7 +143,7 @@ oskit_error_t AdaptedThreads::start(const char* name, oskit_osenv_thread_body_t 
     auto worker = a_->target().start_thread(name != nullptr ? name : "", [thread] { thread->run(); });
     if (!worker.ok()) {
       delete thread;
-      return worker.status().code() == absl::StatusCode::kPermissionDenied ? OSKIT_EPERM : OSKIT_ENOMEM;
+      return thread_start_error(worker.status());
     }
     thread->worker = std::move(worker).value();
   } catch (const std::bad_alloc&) {

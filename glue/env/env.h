@@ -84,7 +84,7 @@ class Environment {
 
   // Starts a worker running body. The name is for diagnostics. Failures
   // carry a status code and no message (making one would allocate); the
-  // reason goes to the log.
+  // reason goes to the log. thread_start_error() gives the OSKit error.
   virtual absl::StatusOr<std::unique_ptr<WorkerThread>> start_thread(std::string name,
                                                                      std::function<void()> body) = 0;
 
@@ -99,6 +99,11 @@ class Environment {
   // sleep_until(deadline_after(delay_ns)).
   oskit_error_t sleep_for(std::int64_t delay_ns) noexcept { return sleep_until(deadline_after(delay_ns)); }
 };
+
+// The error of a failed start_thread: OSKIT_EPERM (PermissionDenied),
+// OSKIT_EAGAIN (Unavailable: the environment refused a thread) or
+// OSKIT_ENOMEM (anything else: no memory for it).
+oskit_error_t thread_start_error(const absl::Status& status) noexcept;
 
 // The host's environment: the C heap, stderr, CLOCK_MONOTONIC, POSIX threads.
 Environment& host();

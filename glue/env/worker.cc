@@ -26,6 +26,12 @@ class Worker final : public WorkerThread {
 
 }  // namespace
 
+absl::StatusCode thread_start_code(oskit_error_t rc) noexcept {
+  if (rc == OSKIT_EPERM) return absl::StatusCode::kPermissionDenied;
+  if (rc == OSKIT_EAGAIN) return absl::StatusCode::kUnavailable;
+  return absl::StatusCode::kResourceExhausted;
+}
+
 absl::StatusOr<std::unique_ptr<WorkerThread>> start_worker(ThreadStartFn start, ThreadJoinFn join,
                                                            const std::string& name, std::function<void()> body) {
   std::unique_ptr<Worker> worker(new (std::nothrow) Worker(join, std::move(body)));
@@ -36,10 +42,24 @@ absl::StatusOr<std::unique_ptr<WorkerThread>> start_worker(ThreadStartFn start, 
   oskit_error_t rc = start(name.c_str(), &Worker::run, worker.get(), worker->handle());
   if (rc != 0) {
     logf(LogLevel::kError, "cannot start thread '%s': %s", name, oskit_error_string(rc));
-    return absl::Status(rc == OSKIT_EPERM ? absl::StatusCode::kPermissionDenied : absl::StatusCode::kResourceExhausted,
-                        "");
+    return absl::Status(thread_start_code(rc), "");
   }
   return std::unique_ptr<WorkerThread>(std::move(worker));
 }
 
 }  // namespace oskit::env::internal
+
+namespace oskit::env {
+
+oskit_error_t thread_start_error(const absl::Status& status) noexcept {
+  switch (status.code()) {
+    case absl::StatusCode::kPermissionDenied:
+      return OSKIT_EPERM;
+    case absl::StatusCode::kUnavailable:
+      return OSKIT_EAGAIN;
+    default:
+      return OSKIT_ENOMEM;
+  }
+}
+
+}  // namespace oskit::env

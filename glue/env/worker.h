@@ -16,9 +16,11 @@ using ThreadStartFn = oskit_error_t (*)(const char* name, oskit_osenv_thread_bod
                                         oskit_osenv_thread_handle_t** out_thread);
 using ThreadJoinFn = oskit_error_t (*)(oskit_osenv_thread_handle_t* thread);
 
+// The Status code of a failed thread start (thread_start_error's inverse).
+absl::StatusCode thread_start_code(oskit_error_t rc) noexcept;
+
 // Starts body through start; the worker joins through join. Failures carry
-// a code only (OSKIT_EPERM: PermissionDenied; otherwise ResourceExhausted)
-// and are logged.
+// a code only (thread_start_code) and are logged.
 absl::StatusOr<std::unique_ptr<WorkerThread>> start_worker(ThreadStartFn start, ThreadJoinFn join,
                                                            const std::string& name, std::function<void()> body);
 
