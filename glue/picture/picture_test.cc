@@ -1,5 +1,12 @@
 #include "glue/picture/picture.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -10,6 +17,7 @@
 #include "oskit/com/implements.h"
 #include "oskit/com/listener.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace {
 
@@ -128,6 +136,30 @@ TEST_F(PictureTest, DotDrawsNodesAndLabelledEdges) {
     EXPECT_NE(dot->find(edge), std::string::npos) << edge << " in\n" << *dot;
   }
   EXPECT_EQ(dot->substr(dot->size() - 2), "}\n");
+}
+
+// Graphviz accepts what DOT writes: dot renders it as a PNG.
+TEST_F(PictureTest, GraphvizRendersTheDot) {
+  Diamond s = make_diamond();
+  auto dot = oskit::picture::describe({unknown(s.a)}, OSKIT_PICTURE_DOT);
+  ASSERT_TRUE(dot.ok());
+  const std::string dot_path = oskit::testing::temp_path("picture.dot");
+  const std::string png_path = oskit::testing::temp_path("picture.png");
+  std::ofstream(dot_path) << *dot;
+  const char* argv[] = {"dot", "-Tpng", dot_path.c_str(), "-o", png_path.c_str(), nullptr};
+  pid_t pid;
+  const int spawned = posix_spawnp(&pid, "dot", nullptr, nullptr, const_cast<char* const*>(argv), environ);
+  if (spawned == ENOENT) GTEST_SKIP() << "Graphviz's dot is not installed (Debian: apt-get install graphviz)";
+  ASSERT_EQ(spawned, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "dot refused:\n" << *dot;
+  std::ifstream png(png_path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(png)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 8u);
+  EXPECT_EQ(bytes.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  unlink(dot_path.c_str());
+  unlink(png_path.c_str());
 }
 
 TEST_F(PictureTest, DotEscapesQuotesAndBackslashes) {
