@@ -111,14 +111,14 @@ MemoryBufio::~MemoryBufio() {
 OSKIT_COMDECL MemoryBufio::describe(const oskit_description_sink* sink) noexcept {
   MutexLock lock(&mu_);
   const Storage* s = storage();
+  oskit_dma_space* const space = s->space() != nullptr ? s->space() : default_space_.get();
+  const oskit_u64_t mappings = mappings_.size();
+  const oskit_u64_t wirings = wirings_.size();
   char detail[96];
   absl::SNPrintF(detail, sizeof detail, "%u bytes%s%s", size(), s->space() != nullptr ? ", pooled for DMA" : "",
                  s->shared() ? ", sharing its bytes copy-on-write" : "");
   return describe_to(sink, [&](Description& d) {
-    d.kind("membufio", detail)
-        .holds("space", s->space() != nullptr ? s->space() : default_space_.get())
-        .counter("mappings", mappings_.size())
-        .counter("wirings", wirings_.size());
+    d.kind("membufio", detail).holds("space", space).counter("mappings", mappings).counter("wirings", wirings);
   });
 }
 
