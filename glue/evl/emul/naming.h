@@ -3,11 +3,9 @@
 #ifndef GLUE_EVL_EMUL_NAMING_H
 #define GLUE_EVL_EMUL_NAMING_H
 
-#include <stdarg.h>
-
-#include <stdio.h>
-
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include <functional>
 #include <new>

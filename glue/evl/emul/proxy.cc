@@ -15,13 +15,13 @@
 
 #include <algorithm>
 
+#include "glue/env/osenv.h"
 #include "glue/evl/emul/cpu_relax.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
 #include "evl/proxy.h"
-#include "glue/env/osenv.h"
 
 namespace oskit::evl::emul {
 namespace {
