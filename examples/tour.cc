@@ -7,11 +7,14 @@
 //   tour --part=dma,harness   some parts
 //   tour --pictures=DIR       also write each stack's picture as DIR/NAME.dot,
 //                             and DIR/NAME.png when Graphviz's dot is installed
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -19,6 +22,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <evl/evl.h>
@@ -36,6 +40,7 @@
 #include "components/netio/netio.h"
 #include "components/oob_device/oob_device.h"
 #include "components/subset/subset.h"
+#include "components/udp/udp.h"
 #include "examples/harness/campaign.h"
 #include "examples/harness/harness.h"
 #include "examples/harness/scenarios.h"
@@ -399,6 +404,70 @@ void stage_violation_caught() {
   oskit_loopback_unregister("tour-stage");
 }
 
+// A consumer whose count another thread waits on.
+struct CountedConsumer {
+  Consumer consumer;
+  std::atomic<int> arrived{0};
+};
+
+oskit_error_t consume_counted(void* data, oskit_bufio_t* buf, oskit_size_t size) {
+  auto* c = static_cast<CountedConsumer*>(data);
+  oskit_error_t rc = consume(&c->consumer, buf, size);
+  c->arrived++;
+  return rc;
+}
+
+// Two UDP endpoints over out-of-band sockets on the loopback interface: one
+// connected to the other pushes a datagram, which the other's receive thread
+// pushes through a filter and a queue to a consumer.
+void udp_between_two_endpoints() {
+  stop("UDP between two endpoints: out-of-band sockets, datagrams pushed through netio helpers");
+  if (evl_init() != 0) {
+    std::printf("  cannot set up the EVL emulation\n");
+    return;
+  }
+  CountedConsumer sink{{"the receiver"}};
+  ComPtr<oskit_netio> printer = ComPtr<oskit_netio>::adopt(oskit_netio_create(consume_counted, &sink));
+  ComPtr<oskit_netio> queue, filter, discard, receiver, sender;
+  oskit_error_t rc = oskit_netio_queue_create(printer.get(), 16, queue.put());
+  const oskit_netio_predicate_t nonempty = [](void*, oskit_bufio_t*, oskit_size_t size) { return size > 0 ? 1 : 0; };
+  if (rc == 0) rc = oskit_netio_filter_create(queue.get(), nonempty, nullptr, filter.put());
+  discard = ComPtr<oskit_netio>::adopt(
+      oskit_netio_create([](void*, oskit_bufio_t*, oskit_size_t) -> oskit_error_t { return 0; }, nullptr));
+  oskit_udp_options_t options{};
+  options.local.sin_family = AF_INET;
+  options.local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (rc == 0) rc = oskit_udp_open(&options, filter.get(), receiver.put());
+  ComPtr<oskit_udp_endpoint> receiving = oskit::query<oskit_udp_endpoint>(receiver);
+  if (rc == 0) rc = receiving->getsockname(&options.peer);
+  if (rc == 0) rc = oskit_udp_open(&options, discard.get(), sender.put());
+  if (rc != 0) {
+    std::printf("  %s\n", oskit::to_status(rc, "opening the endpoints").ToString().c_str());
+    return;
+  }
+  std::printf("  the receiver is bound to 127.0.0.1:%u; the sender is connected to it\n",
+              ntohs(options.peer.sin_port));
+  const char text[] = "a datagram over an out-of-band socket";
+  ComPtr<oskit_bufio> packet;
+  oskit_size_t n = 0;
+  rc = sender->alloc_bufio(sizeof text - 1, packet.put());
+  if (rc == 0) rc = packet->write(text, 0, sizeof text - 1, &n);
+  if (rc == 0) rc = sender->push(packet.get(), sizeof text - 1);
+  std::printf("  push: %s\n", oskit_error_string(rc));
+  for (int waited_ms = 0; rc == 0 && sink.arrived.load() == 0 && waited_ms < 5000; ++waited_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  oskit_udp_stats_t stats{};
+  receiving->getstats(&stats);
+  std::printf("  the receiver: %llu datagram(s), %llu bytes\n", static_cast<unsigned long long>(stats.received),
+              static_cast<unsigned long long>(stats.received_bytes));
+  picture("udp", {unknown(sender), unknown(receiver)});
+  packet.reset();
+  sender.reset();
+  receiving.reset();
+  receiver.reset();  // stops its receive thread, then releases the filter, the queue and the printer
+}
+
 struct Part {
   const char* name;
   void (*run)();
@@ -413,6 +482,7 @@ const Part kParts[] = {
     {"dma", bufio_wired_and_copied_by_dma},
     {"harness", harness_with_a_fault_campaign},
     {"stage", stage_violation_caught},
+    {"udp", udp_between_two_endpoints},
 };
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_format.h"
 #include "components/membufio/membufio.h"
-#include "components/membufio/memory_bufio.h"
-#include "components/membufio/storage.h"
+#include "glue/bufio/memory_bufio.h"
+#include "glue/bufio/storage.h"
 #include "glue/dma/dma.h"
 #include "glue/env/env.h"
 #include "oskit/com/description.h"
@@ -19,6 +19,10 @@
 
 namespace oskit::membufio {
 namespace {
+
+using bufio::make_memory_bufio;
+using bufio::Resize;
+using bufio::Storage;
 
 class PoolCore;
 

@@ -1,7 +1,9 @@
 /*
  * The memory bufio component: a bufio (also answering absio and blkio with the
  * same pointer, OSKit manual 7.4) over heap memory it owns, over caller
- * memory, or over a DMA pool's buffer; and pools handing such buffers out.
+ * memory, or over a pool's buffer; and pools handing such buffers out: one
+ * over the heap, one over a fixed set of recycled buffers, one over
+ * device-reachable memory (a DMA pool).
  *
  * wire (7.4.3) gives a device address in a device-address space
  * (oskit/io/dma_space.h, glue/dma): a pool buffer's space, else the default
@@ -53,6 +55,18 @@ oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size,
  * (oskit_bufio_create). Returns 0 and an owned reference in *out_pool, or
  * OSKIT_E_POINTER, OSKIT_ENOMEM with *out_pool NULL. */
 oskit_error_t oskit_bufio_heap_pool_create(oskit_bufio_pool_t **out_pool);
+
+/* Creates a bounded pool of count buffers of size bytes each, allocated once.
+ * alloc hands out a free buffer (of size bytes, whatever size is asked up to
+ * it; OSKIT_EINVAL above it; OSKIT_EAGAIN when none is free) and the
+ * buffer's last release puts it back on the free list, so a steady state
+ * allocates nothing. Buffers start zero-filled and are not cleared between
+ * uses; setsize is OSKIT_E_NOTIMPL; wire uses the default space, and what is
+ * still wired or mapped when a buffer goes back is unwired and unmapped then.
+ * A buffer that is out keeps the pool alive. Thread-safe. Returns 0 and an
+ * owned reference in *out_pool, or OSKIT_E_POINTER, OSKIT_EINVAL (count or
+ * size 0), OSKIT_ENOMEM, with *out_pool NULL. */
+oskit_error_t oskit_bufio_recycled_pool_create(oskit_size_t count, oskit_size_t size, oskit_bufio_pool_t **out_pool);
 
 /*
  * Creates a DMA pool: count buffers of buffer_size bytes from space's

@@ -1,10 +1,12 @@
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "components/netio/netio.h"
 
 #include "components/membufio/membufio.h"
+#include "glue/dma/dma.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/com_conformance.h"
@@ -215,6 +217,30 @@ TEST(FunctionNetio, AllocBufioNeedsAPool) {
   ASSERT_EQ(buf->getsize(&size), 0);
   EXPECT_EQ(size, 64);
   EXPECT_EQ(pooled->alloc_bufio(SIZE_MAX, buf.put()), OSKIT_ENOMEM);
+}
+
+TEST(FunctionNetio, AllocBufioFromADmaPoolGivesWireableBuffers) {
+  ComPtr<oskit_dma_space> space;
+  ASSERT_EQ(oskit_dma_space_create(nullptr, space.put()), 0);
+  ComPtr<oskit_bufio_pool> pool;
+  ASSERT_EQ(oskit_dma_bufio_pool_create(space.get(), 1514, 1, pool.put()), 0);
+  Recorder r;
+  ComPtr<oskit_netio> pooled =
+      ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
+  ComPtr<oskit_bufio> buf;
+  ASSERT_EQ(pooled->alloc_bufio(1514, buf.put()), 0);
+  oskit_size_t n = 0;
+  ASSERT_EQ(buf->write("frame", 0, 5, &n), 0);
+  oskit_addr_t addr = 0;
+  ASSERT_EQ(buf->wire(&addr, 0, 1514), 0);
+  char seen[5];
+  ASSERT_EQ(oskit_dma_device_read(space.get(), 1, addr, seen, sizeof seen), 0);
+  EXPECT_EQ(std::string(seen, 5), "frame");
+  ComPtr<oskit_bufio> more;
+  EXPECT_EQ(pooled->alloc_bufio(64, more.put()), OSKIT_EAGAIN) << "the pool's one buffer is out";
+  ASSERT_EQ(buf->unwire(addr, 0, 1514), 0);
+  buf.reset();
+  EXPECT_EQ(pooled->alloc_bufio(64, more.put()), 0) << "back in the pool";
 }
 
 TEST(NetioFanout, AllocBufioAsksTheConsumersInOrder) {

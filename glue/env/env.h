@@ -44,6 +44,19 @@ class EnvAllocated {
   static void operator delete(void* p, std::size_t size) noexcept {
     oskit_env_free(p, size, alignof(std::max_align_t));
   }
+  // Over-aligned classes get their alignment.
+  static void* operator new(std::size_t size, std::align_val_t align) {
+    void* p = operator new(size, align, std::nothrow);
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+  static void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+    return oskit_env_alloc(size, OSKIT_OSENV_MEM_MAYBLOCK, static_cast<std::size_t>(align),
+                           detail::class_name<Derived>());
+  }
+  static void operator delete(void* p, std::size_t size, std::align_val_t align) noexcept {
+    oskit_env_free(p, size, static_cast<std::size_t>(align));
+  }
 
  protected:
   ~EnvAllocated() = default;

@@ -79,9 +79,11 @@ int oskit_evl_file_closing(const struct oskit_evl_file *file);
  * once in-band, through a relay thread when called out-of-band). */
 void oskit_evl_file_notify(struct oskit_evl_file *file);
 
-/* Checks that [ptr, ptr + len) is a plausible user address range; 0 or
- * -EFAULT (NULL and non-canonical addresses are refused). */
+/* Checks that the caller can read [ptr, ptr + len) / write it; 0 or -EFAULT
+ * (NULL, a non-canonical or an unmapped address, a page without the access).
+ * No system call for an accessible buffer. */
 int oskit_evl_check_user(const void *ptr, size_t len);
+int oskit_evl_check_user_write(void *ptr, size_t len);
 
 /* Answers a FIONREAD request: stores count (at most INT_MAX) as an int at
  * arg. Returns 0 or -EFAULT. */

@@ -105,10 +105,14 @@ oskit_error_t OobFile::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_
   return rc;
 }
 
+void OobFile::describe_detail(char* out, std::size_t size) const noexcept {
+  static const char* const kDirectionNames[] = {"no transfers", "read-only", "write-only", "read-write"};
+  absl::SNPrintF(out, size, "fd %d, %s", fd_, kDirectionNames[directions_ & (kOobRead | kOobWrite)]);
+}
+
 oskit_error_t OobFile::describe(const char* kind, const oskit_description_sink* sink) const noexcept {
   char detail[48];
-  static const char* const kDirectionNames[] = {"no transfers", "read-only", "write-only", "read-write"};
-  absl::SNPrintF(detail, sizeof detail, "fd %d, %s", fd_, kDirectionNames[directions_ & (kOobRead | kOobWrite)]);
+  describe_detail(detail, sizeof detail);
   return describe_to(sink, [&](Description& d) {
     d.kind(kind, detail).counter("bytes_read", bytes_read_).counter("bytes_written", bytes_written_);
   });

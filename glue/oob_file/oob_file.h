@@ -1,22 +1,24 @@
-// What the oob device and the EVL proxy components share: an EVL file (a
-// descriptor on which oob_read/oob_write/evl_poll work, such as a device opened
-// through glue/evl or a proxy) seen as a stream, an asyncio and a posixio
-// object (docs/design.md, "glue/evl: the libevl API on plain Linux" and "Components").
+// What the oob device, EVL proxy and UDP endpoint components share: an EVL
+// file (a descriptor on which oob_read/oob_write/evl_poll work, such as a
+// device opened through glue/evl, a proxy or an out-of-band socket) seen as a
+// stream, an asyncio and a posixio object (docs/design.md, "glue/evl: the
+// libevl API on plain Linux" and "Components").
 //
 // Stage policy: a call made by a thread attached to the EVL core goes
 // out-of-band (oob_read, oob_write, oob_ioctl, evl_timedpoll) and makes no
 // in-band system call and no allocation, so it never demotes the caller; any
 // other thread uses the in-band calls (read(2), write(2), ioctl(2)), since only
-// EVL threads may issue oob_* calls (the EVL documentation's "Out-of-band I/O services" page). This is evl_send_proxy's rule
-// (the EVL documentation's "File proxy" page) with "an EVL thread" in place of "an EVL thread running
-// out-of-band": an EVL thread that happens to run in-band is switched back
-// out-of-band by the call instead of staying there. Creating an object and
-// releasing its last reference (which closes the descriptor) are in-band, as
-// open(2) and close(2) are on EVL.
+// EVL threads may issue oob_* calls (the EVL documentation's "Out-of-band I/O
+// services"). This is evl_send_proxy's rule (the "File proxy" page) with "an
+// EVL thread" in place of "an EVL thread running out-of-band": an EVL thread
+// that happens to run in-band is switched back out-of-band by the call instead
+// of staying there. Creating an object and releasing its last reference
+// (which closes the descriptor) are in-band, as open(2) and close(2) are on EVL.
 #ifndef GLUE_OOB_FILE_OOB_FILE_H
 #define GLUE_OOB_FILE_OOB_FILE_H
 
 #include <atomic>
+#include <cstddef>
 
 #include "glue/posix/fd_asyncio.h"
 #include "oskit/com/description.h"
@@ -70,6 +72,8 @@ class OobFile final : private posix::ConditionProbe {
   // Reports the file as kind, with its descriptor, directions and the bytes
   // it moved (oskit_describe).
   oskit_error_t describe(const char* kind, const oskit_description_sink* sink) const noexcept;
+  // The detail describe reports: the descriptor and directions.
+  void describe_detail(char* out, std::size_t size) const noexcept;
 
   // asyncio (OSKit manual 7.2). poll: the file's own poll events now
   // (through evl_timedpoll, out-of-band from an EVL thread): POLLIN as
@@ -99,39 +103,13 @@ class OobFile final : private posix::ConditionProbe {
   oskit_error_t conditions() noexcept override;
 };
 
-// A COM object over an OobFile exporting stream, Extra..., asyncio, posixio
-// and describe (as Derived::kKind).
-// Stream methods besides read, write and stat: seek is OSKIT_ESPIPE; setsize,
-// copyto, commit, revert, lockregion, unlockregion and clone are
-// OSKIT_E_NOTIMPL.
-template <class Derived, class... Extra>
-class OobFileObject
-    : public Implements<Derived, oskit_stream, Extra..., oskit_asyncio, oskit_posixio, oskit_describe> {
+// A COM object over an OobFile exporting Interfaces..., asyncio, posixio and
+// describe; the last three are the file's (described as Derived::kKind).
+// Derived implements Interfaces.
+template <class Derived, class... Interfaces>
+class OobFileEvents
+    : public Implements<Derived, Interfaces..., oskit_asyncio, oskit_posixio, oskit_describe> {
  public:
-  // stream
-  OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override {
-    return file_.read(buf, len, out_actual);
-  }
-  OSKIT_COMDECL write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override {
-    return file_.write(buf, len, out_actual);
-  }
-  OSKIT_COMDECL seek(oskit_s64_t, oskit_seek_t, oskit_u64_t*) noexcept override { return OSKIT_ESPIPE; }
-  OSKIT_COMDECL setsize(oskit_u64_t) noexcept override { return OSKIT_E_NOTIMPL; }
-  OSKIT_COMDECL copyto(oskit_stream*, oskit_u64_t, oskit_u64_t*, oskit_u64_t*) noexcept override {
-    return OSKIT_E_NOTIMPL;
-  }
-  OSKIT_COMDECL commit(oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
-  OSKIT_COMDECL revert() noexcept override { return OSKIT_E_NOTIMPL; }
-  OSKIT_COMDECL lockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
-  OSKIT_COMDECL unlockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
-  OSKIT_COMDECL stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) noexcept override {
-    return file_.stream_stat(out_stat, stat_flags);
-  }
-  OSKIT_COMDECL clone(oskit_stream** out_stream) noexcept override {
-    if (out_stream != nullptr) *out_stream = nullptr;
-    return OSKIT_E_NOTIMPL;
-  }
-
   // asyncio
   OSKIT_COMDECL poll() noexcept override { return file_.poll(); }
   OSKIT_COMDECL add_listener(oskit_listener* l, oskit_s32_t mask) noexcept override {
@@ -155,11 +133,52 @@ class OobFileObject
   }
 
  protected:
-  OobFileObject(int fd, int poll_fd, oskit_u32_t directions) noexcept
-      : file_(fd, poll_fd, static_cast<oskit_stream*>(this), directions) {}
-  ~OobFileObject() override = default;
+  // fd, poll_fd: owned (OobFile). Listeners are told about the object's identity.
+  OobFileEvents(int fd, int poll_fd, oskit_u32_t directions) noexcept
+      : file_(fd, poll_fd, this->identity(), directions) {}
+  ~OobFileEvents() override = default;
 
   OobFile file_;
+};
+
+// A COM object over an OobFile exporting stream, Extra..., asyncio, posixio
+// and describe. Stream methods besides read, write and stat: seek is OSKIT_ESPIPE; setsize,
+// copyto, commit, revert, lockregion, unlockregion and clone are
+// OSKIT_E_NOTIMPL.
+template <class Derived, class... Extra>
+class OobFileObject : public OobFileEvents<Derived, oskit_stream, Extra...> {
+  using Events = OobFileEvents<Derived, oskit_stream, Extra...>;
+
+ public:
+  using Events::stat;
+
+  // stream
+  OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override {
+    return this->file_.read(buf, len, out_actual);
+  }
+  OSKIT_COMDECL write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override {
+    return this->file_.write(buf, len, out_actual);
+  }
+  OSKIT_COMDECL seek(oskit_s64_t, oskit_seek_t, oskit_u64_t*) noexcept override { return OSKIT_ESPIPE; }
+  OSKIT_COMDECL setsize(oskit_u64_t) noexcept override { return OSKIT_E_NOTIMPL; }
+  OSKIT_COMDECL copyto(oskit_stream*, oskit_u64_t, oskit_u64_t*, oskit_u64_t*) noexcept override {
+    return OSKIT_E_NOTIMPL;
+  }
+  OSKIT_COMDECL commit(oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
+  OSKIT_COMDECL revert() noexcept override { return OSKIT_E_NOTIMPL; }
+  OSKIT_COMDECL lockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
+  OSKIT_COMDECL unlockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept override { return OSKIT_E_NOTIMPL; }
+  OSKIT_COMDECL stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) noexcept override {
+    return this->file_.stream_stat(out_stat, stat_flags);
+  }
+  OSKIT_COMDECL clone(oskit_stream** out_stream) noexcept override {
+    if (out_stream != nullptr) *out_stream = nullptr;
+    return OSKIT_E_NOTIMPL;
+  }
+
+ protected:
+  OobFileObject(int fd, int poll_fd, oskit_u32_t directions) noexcept : Events(fd, poll_fd, directions) {}
+  ~OobFileObject() override = default;
 };
 
 }  // namespace oskit::evl

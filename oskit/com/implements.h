@@ -86,8 +86,10 @@ constexpr std::size_t object_alignment() noexcept {
 // Base of every C++ COM object. I... lists the interfaces it answers; an
 // interface implied by another in the list (absio by bufio) shares its pointer.
 // Derived may define `bool exports(const oskit_guid&) const noexcept` to refuse
-// some listed interfaces at run time. The count is atomic; release stabilises it
-// before destruction so a destructor may call back into the object safely.
+// some listed interfaces at run time, and `void last_reference_gone() noexcept`
+// to stop what calls into it (a worker thread) before its destruction begins.
+// The count is atomic; release stabilises it before destruction so a
+// destructor may call back into the object safely.
 template <class Derived, class... I>
 class Implements : public detail::ImplementsBase<I...> {
   static_assert(sizeof...(I) > 0, "Implements<> needs at least one interface");
@@ -119,6 +121,7 @@ class Implements : public detail::ImplementsBase<I...> {
     const oskit_u32_t left = before - 1;
     if (left == 0) {
       refs_.store(1, std::memory_order_relaxed);  // stabilised: callbacks from the destructor are safe
+      static_cast<Derived*>(this)->last_reference_gone();
       delete this;
     }
     return left;
@@ -156,6 +159,9 @@ class Implements : public detail::ImplementsBase<I...> {
   }
 
   bool exports(const oskit_guid&) const noexcept { return true; }
+  // Derived may define this to act while it is still whole, just before it
+  // is destroyed: a worker thread that calls back into the object stops here.
+  void last_reference_gone() noexcept {}
 
  private:
   void* find(const oskit_guid& iid) noexcept {

@@ -205,3 +205,43 @@ TEST(ComPtr, QueryOnNullGivesAnError) {
 
 }  // namespace
 }  // namespace oskit
+
+namespace oskit {
+namespace {
+
+// An object told of its last release while it is still whole.
+class Farewell : public Implements<Farewell, oskit_netio> {
+ public:
+  OSKIT_COMDECL push(oskit_bufio*, oskit_size_t) noexcept override { return 0; }
+  OSKIT_COMDECL alloc_bufio(oskit_size_t, oskit_bufio**) noexcept override { return OSKIT_E_NOTIMPL; }
+  void last_reference_gone() noexcept {
+    // Still whole: a virtual call reaches this class, and the count is stabilised.
+    told_++;
+    EXPECT_EQ(push(nullptr, 0), 0);
+    EXPECT_EQ(alive_, 1);
+  }
+  static std::atomic<int> told_;
+  static std::atomic<int> alive_;
+
+ protected:
+  Farewell() { alive_++; }
+  ~Farewell() override {
+    EXPECT_EQ(told_.load(), 1) << "told before destruction";
+    alive_--;
+  }
+};
+std::atomic<int> Farewell::told_{0};
+std::atomic<int> Farewell::alive_{0};
+
+TEST(Implements, TheLastReleaseTellsTheObjectBeforeDestroyingIt) {
+  ComPtr<Farewell> f = make<Farewell>();
+  ComPtr<Farewell> second = f;
+  f.reset();
+  EXPECT_EQ(Farewell::told_.load(), 0) << "not the last reference";
+  second.reset();
+  EXPECT_EQ(Farewell::told_.load(), 1);
+  EXPECT_EQ(Farewell::alive_.load(), 0);
+}
+
+}  // namespace
+}  // namespace oskit

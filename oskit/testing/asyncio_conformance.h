@@ -27,23 +27,14 @@
 namespace oskit::testing {
 
 template <class Factory>
-class AsyncioConformance : public LeakCheckedTest {
+class AsyncioConformance : public InstanceTest<Factory> {
  protected:
-  void SetUp() override {
-    LeakCheckedTest::SetUp();
-    inst_ = Factory::make();
-    ASSERT_TRUE(inst_.io);
-  }
-  void TearDown() override {
-    inst_ = {};
-    LeakCheckedTest::TearDown();
-  }
-  oskit_asyncio* io() { return inst_.io.get(); }
+  using InstanceTest<Factory>::io;
+  using InstanceTest<Factory>::inst_;
   // Waits (without a time limit) until poll reports READABLE.
   void wait_readable() {
     while ((io()->poll() & OSKIT_ASYNCIO_READABLE) == 0) sched_yield();
   }
-  typename Factory::Instance inst_;
 };
 
 TYPED_TEST_SUITE_P(AsyncioConformance);

@@ -49,6 +49,25 @@ class LeakCheckedTest : public ::testing::Test {
   std::map<std::string, long> classes_;
 };
 
+// A leak-checked test over one instance that Factory::make() returns as an
+// Instance whose io member holds the interface under test; the instance goes
+// before the leak check.
+template <class Factory>
+class InstanceTest : public LeakCheckedTest {
+ protected:
+  void SetUp() override {
+    LeakCheckedTest::SetUp();
+    inst_ = Factory::make();
+    ASSERT_TRUE(inst_.io);
+  }
+  void TearDown() override {
+    inst_ = {};
+    LeakCheckedTest::TearDown();
+  }
+  auto* io() { return inst_.io.get(); }
+  typename Factory::Instance inst_;
+};
+
 }  // namespace oskit::testing
 
 #endif  // OSKIT_TESTING_LEAK_CHECK_H

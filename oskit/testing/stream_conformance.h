@@ -26,18 +26,10 @@
 namespace oskit::testing {
 
 template <class Factory>
-class StreamConformance : public LeakCheckedTest {
+class StreamConformance : public InstanceTest<Factory> {
  protected:
-  void SetUp() override {
-    LeakCheckedTest::SetUp();
-    inst_ = Factory::make();
-    ASSERT_TRUE(inst_.io);
-  }
-  void TearDown() override {
-    inst_ = {};
-    LeakCheckedTest::TearDown();
-  }
-  oskit_stream* io() { return inst_.io.get(); }
+  using InstanceTest<Factory>::io;
+  using InstanceTest<Factory>::inst_;
   // Reads exactly n bytes through the stream (blocking reads).
   std::string read_exactly(size_t n) {
     std::string got;
@@ -52,7 +44,6 @@ class StreamConformance : public LeakCheckedTest {
     }
     return got;
   }
-  typename Factory::Instance inst_;
 };
 
 TYPED_TEST_SUITE_P(StreamConformance);

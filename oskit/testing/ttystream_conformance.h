@@ -34,18 +34,10 @@ inline bool same_termios(const oskit_termios_t& a, const oskit_termios_t& b) {
 }
 
 template <class Factory>
-class TtystreamConformance : public LeakCheckedTest {
+class TtystreamConformance : public InstanceTest<Factory> {
  protected:
-  void SetUp() override {
-    LeakCheckedTest::SetUp();
-    inst_ = Factory::make();
-    ASSERT_TRUE(inst_.io);
-  }
-  void TearDown() override {
-    inst_ = {};
-    LeakCheckedTest::TearDown();
-  }
-  oskit_ttystream* io() { return inst_.io.get(); }
+  using InstanceTest<Factory>::io;
+  using InstanceTest<Factory>::inst_;
   oskit_termios_t attr() {
     oskit_termios_t t{};
     EXPECT_EQ(io()->getattr(&t), 0);
@@ -68,7 +60,6 @@ class TtystreamConformance : public LeakCheckedTest {
     s.resize(actual);
     return s;
   }
-  typename Factory::Instance inst_;
 };
 
 TYPED_TEST_SUITE_P(TtystreamConformance);

@@ -128,4 +128,6 @@ int oskit_evl_proxy_get_stats(int proxyfd, struct oskit_evl_proxy_stats* stats) 
   return oskit::evl::emul::proxy_stats(proxyfd, stats);
 }
 
+int oskit_evl_proxy_hold_awake(int proxyfd, int on) { return oskit::evl::emul::proxy_hold_awake(proxyfd, on != 0); }
+
 }  // extern "C"

@@ -28,7 +28,8 @@ extern "C" long oskit_evl_devctl_ioctl(struct oskit_evl_file* file, const struct
   const oskit_u32_t dcmd = oskit_devctl_from_ioc(cmd);
   const size_t size = OSKIT_DCMD_LEN(dcmd);
   void* user = reinterpret_cast<void*>(arg);
-  if (size != 0 && oskit_evl_check_user(user, size) != 0) return -EFAULT;
+  if (size != 0 && (dcmd & OSKIT_DEVDIR_TO) && oskit_evl_check_user(user, size) != 0) return -EFAULT;
+  if (size != 0 && (dcmd & OSKIT_DEVDIR_FROM) && oskit_evl_check_user_write(user, size) != 0) return -EFAULT;
   absl::InlinedVector<char, 256> bounce(size);
   if (size != 0 && (dcmd & OSKIT_DEVDIR_TO)) memcpy(bounce.data(), user, size);
 

@@ -11,10 +11,12 @@
 #include <new>
 
 #include "glue/evl/emul/device.h"
+#include "glue/evl/emul/event.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/stage_tracking.h"
+#include "glue/evl/emul/user_access.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -62,12 +64,12 @@ void File::sync_readiness() {
   bool out = (m & (POLLOUT | POLLWRNORM)) != 0;
   if (in != has_in_) {
     char c = 't';
-    ssize_t rc = in ? send(dfd_, &c, 1, MSG_DONTWAIT) : recv(ufd, &c, 1, MSG_DONTWAIT);
+    ssize_t rc = in ? real::send(dfd_, &c, 1, MSG_DONTWAIT) : real::recv(ufd, &c, 1, MSG_DONTWAIT);
     if (rc == 1) has_in_ = in;
   }
   if (out != has_out_) {
     static thread_local char sink[kFiller];
-    ssize_t rc = out ? recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : send(ufd, filler, kFiller, MSG_DONTWAIT);
+    ssize_t rc = out ? real::recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : real::send(ufd, filler, kFiller, MSG_DONTWAIT);
     if (rc == static_cast<ssize_t>(kFiller)) has_out_ = out;
   }
 }
@@ -80,6 +82,7 @@ void File::close_kernel_side() {
 
 int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags) {
   inband_syscall("socketpair");
+  install_user_access();
   int sv[2];
   int rc = make_pair(sv);
   if (rc < 0) return rc;
@@ -112,19 +115,27 @@ int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_
   return sv[0];
 }
 
+void File::drop_hold() {
+  if (holds_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (fops->release != nullptr) fops->release(cfile());
+  close_kernel_side();
+  if (dev != nullptr) dev->closed();
+  delete this;
+}
+
 int close_file(int fd) {
   File* f = unpublish(fd);
   if (f == nullptr) return -EBADF;
   inband_syscall("close");
   f->closing.store(true, std::memory_order_seq_cst);
   if (f->fops->flush != nullptr) f->fops->flush(f->cfile());
+  await_no_hazard(f);
   f->await_sole_reference();
-  if (f->fops->release != nullptr) f->fops->release(f->cfile());
+  // The kernel pair stops mirroring readiness once the caller's end closes.
   f->close_kernel_side();
-  if (f->dev != nullptr) f->dev->closed();
   int rc = real::close(fd);
   int err = errno;
-  delete f;
+  f->drop_hold();
   return rc == 0 ? 0 : -err;
 }
 
@@ -153,15 +164,16 @@ int oskit_evl_file_closing(const struct oskit_evl_file* file) {
 void oskit_evl_file_notify(struct oskit_evl_file* file) { oskit::evl::emul::notify(File::from(file)); }
 
 int oskit_evl_check_user(const void* ptr, size_t len) {
-  uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
-  if (len == 0) return 0;
-  if (p < 4096 || p + len < p || p + len > (uintptr_t{1} << 47)) return -EFAULT;
-  return 0;
+  return oskit::evl::emul::user_readable(ptr, len) ? 0 : -EFAULT;
+}
+
+int oskit_evl_check_user_write(void* ptr, size_t len) {
+  return oskit::evl::emul::user_writable(ptr, len) ? 0 : -EFAULT;
 }
 
 long oskit_evl_reply_fionread(unsigned long arg, size_t count) {
   void* user = reinterpret_cast<void*>(arg);
-  if (oskit_evl_check_user(user, sizeof(int)) != 0) return -EFAULT;
+  if (oskit_evl_check_user_write(user, sizeof(int)) != 0) return -EFAULT;
   const int n = count > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
   memcpy(user, &n, sizeof n);
   return 0;

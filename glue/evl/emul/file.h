@@ -9,7 +9,6 @@
 
 #include "glue/env/env.h"
 #include "glue/evl/driver.h"
-#include "glue/evl/emul/event.h"
 #include "oskit/sync/mutex.h"
 
 namespace oskit::evl::emul {
@@ -35,12 +34,6 @@ class File : public oskit::env::EnvAllocated<File> {
   static const File* from(const oskit_evl_file* f) { return reinterpret_cast<const FileHandle*>(f)->owner; }
   oskit_evl_file* cfile() { return &handle_.c; }
 
-  const oskit_evl_file_operations* const fops;
-  Device* const dev;
-  const int ufd;  // the caller's descriptor: one end of a SEQPACKET pair
-  std::atomic<int> flags;
-  std::atomic<bool> closing{false};
-
   void get() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Drops a reference; touches nothing of the file afterwards (a closer
   // waiting for it may free the file at once).
@@ -52,52 +45,43 @@ class File : public oskit::env::EnvAllocated<File> {
   void sync_readiness();
   // Closes our end of the pair; later refreshes do nothing.
   void close_kernel_side();
-
-  // Linkage of the readiness relay (readiness_relay.cc).
-  std::atomic<bool> relay_queued{false};
-  File* relay_next = nullptr;
+  // A long-lived reference (a proxy relaying to or from this file): close(2)
+  // of the descriptor does not wait for it, and the file's release runs when
+  // the descriptor is closed and the last hold is dropped, as a kernel file
+  // outlives a descriptor while a dup remains.
+  void hold() { holds_.fetch_add(1, std::memory_order_relaxed); }
+  void drop_hold();
 
  private:
   FileHandle handle_;
+
+ public:
+  // Read on every call: kept apart from what changes.
+  const oskit_evl_file_operations* const fops;
+  Device* const dev;
+  const int ufd;  // the caller's descriptor: one end of a SEQPACKET pair
+  std::atomic<int> flags;
+  std::atomic<bool> closing{false};
+
+  // Linkage of the readiness relay (readiness_relay.cc).
+  alignas(64) std::atomic<bool> relay_queued{false};
+  File* relay_next = nullptr;
+
+ private:
   std::atomic<int> refs_{1};
-  oskit::Mutex ready_mu_;
+  std::atomic<int> holds_{1};  // the descriptor's own, and one per hold()
+  alignas(64) oskit::Mutex ready_mu_;
   int dfd_ ABSL_GUARDED_BY(ready_mu_);  // the other end, ours
   bool has_in_ ABSL_GUARDED_BY(ready_mu_) = false;
   bool has_out_ ABSL_GUARDED_BY(ready_mu_) = true;
-};
-
-// A file reference: holds one count on the file.
-class FileRef {
- public:
-  FileRef() = default;
-  explicit FileRef(File* f) : f_(f) {}
-  FileRef(FileRef&& o) noexcept : f_(o.f_) { o.f_ = nullptr; }
-  FileRef& operator=(FileRef&& o) noexcept {
-    if (this != &o) {
-      if (f_) f_->put();
-      f_ = o.f_;
-      o.f_ = nullptr;
-    }
-    return *this;
-  }
-  FileRef(const FileRef&) = delete;
-  ~FileRef() {
-    if (f_) f_->put();
-  }
-  File* operator->() const { return f_; }
-  File* get() const { return f_; }
-  explicit operator bool() const { return f_ != nullptr; }
-
- private:
-  File* f_ = nullptr;
 };
 
 // Creates a File for dev/fops with a fresh kernel pair; returns the caller's
 // descriptor or -errno. The open operation runs before publication.
 int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags);
 
-// close(2) on one of our descriptors: flush, wait for users, release, free.
-// Returns 0, or -EBADF if fd is not ours.
+// close(2) on one of our descriptors: flush, wait for users, then release and
+// free, or leave that to the last hold. Returns 0, or -EBADF if fd is not ours.
 int close_file(int fd);
 
 }  // namespace oskit::evl::emul

@@ -24,13 +24,12 @@ class BasicInRing {
   BasicInRing() = default;
   BasicInRing(const BasicInRing&) = delete;
   BasicInRing& operator=(const BasicInRing&) = delete;
-  ~BasicInRing() { free_ring_memory(mem_, size_); }
-
   // Allocates bufsz bytes of storage; 0 or -ENOMEM.
   int init(size_t bufsz) {
     size_ = bufsz;
-    mem_ = static_cast<char*>(alloc_ring_memory(size_));
-    return mem_ == nullptr ? -ENOMEM : 0;
+    if (!memory_.allocate(size_)) return -ENOMEM;
+    mem_ = memory_.base();
+    return 0;
   }
   size_t size() const { return size_; }
   // Bytes a reader can take.
@@ -85,6 +84,7 @@ class BasicInRing {
   }
   void unlock() { locked_.store(false, std::memory_order_release); }
 
+  RingMemory memory_;
   char* mem_ = nullptr;
   size_t size_ = 0;
   SharedWord<bool, Hooks> locked_{false};

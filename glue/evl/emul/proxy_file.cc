@@ -145,4 +145,12 @@ int proxy_stats(int fd, oskit_evl_proxy_stats* s) {
   return 0;
 }
 
+int proxy_hold_awake(int fd, bool on) {
+  FileRef ref;
+  Proxy* p = proxy_at(fd, &ref);
+  if (p == nullptr) return -EBADF;
+  p->hold_awake(on);
+  return 0;
+}
+
 }  // namespace oskit::evl::emul

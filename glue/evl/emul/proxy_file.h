@@ -15,6 +15,8 @@ int create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, cons
 // oskit_evl_proxy_set_target_io() and oskit_evl_proxy_get_stats().
 int proxy_set_io(int fd, const oskit_evl_target_io* io);
 int proxy_stats(int fd, oskit_evl_proxy_stats* s);
+// oskit_evl_proxy_hold_awake().
+int proxy_hold_awake(int fd, bool on);
 
 }  // namespace oskit::evl::emul
 

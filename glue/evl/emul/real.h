@@ -14,6 +14,10 @@ ssize_t oskit_evl_real_read(int fd, void *buf, size_t count);
 ssize_t oskit_evl_real_write(int fd, const void *buf, size_t count);
 int oskit_evl_real_close(int fd);
 void *oskit_evl_real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+/* send(2) and recv(2) on the kernel side of the emulation's own descriptors,
+ * past the socket calls net_interpose.c routes. */
+ssize_t oskit_evl_real_send(int fd, const void *buf, size_t len, int flags);
+ssize_t oskit_evl_real_recv(int fd, void *buf, size_t len, int flags);
 
 /* Entry points the interposed calls use for descriptors of ours. Return the
  * result, or -1 with errno set. */
@@ -37,6 +41,8 @@ namespace oskit::evl::emul::real {
 inline ssize_t read(int fd, void* buf, size_t n) { return oskit_evl_real_read(fd, buf, n); }
 inline ssize_t write(int fd, const void* buf, size_t n) { return oskit_evl_real_write(fd, buf, n); }
 inline int close(int fd) { return oskit_evl_real_close(fd); }
+inline ssize_t send(int fd, const void* buf, size_t n, int flags) { return oskit_evl_real_send(fd, buf, n, flags); }
+inline ssize_t recv(int fd, void* buf, size_t n, int flags) { return oskit_evl_real_recv(fd, buf, n, flags); }
 }  // namespace oskit::evl::emul::real
 #endif
 

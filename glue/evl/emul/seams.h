@@ -28,12 +28,17 @@ struct oskit_evl_proxy_stats {
 	uint64_t bytes_relayed_in;   /* read from the target */
 	uint64_t target_errors;      /* failed target transfers (retried or not) */
 	uint64_t bytes_dropped;      /* output given up on (permanent error, close) */
-	uint64_t worker_wakeups;     /* empty-to-non-empty wakeups of the output worker */
+	uint64_t worker_wakeups;     /* producers' wakeups of the sleeping output worker */
+	uint64_t worker_sleeps;      /* times the output worker went to sleep */
 	int last_error;              /* errno of the last target failure, 0 if none */
 };
 
 /* Fills *stats for a proxy; 0 or -EBADF. */
 int oskit_evl_proxy_get_stats(int proxyfd, struct oskit_evl_proxy_stats *stats);
+
+/* Keeps the proxy's output worker polling instead of sleeping (on non-zero),
+ * or lets it sleep again when idle. Returns 0 or -EBADF. */
+int oskit_evl_proxy_hold_awake(int proxyfd, int on);
 
 #ifdef __cplusplus
 }

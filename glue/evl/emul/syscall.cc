@@ -50,7 +50,7 @@ ssize_t oob_read(int efd, void* buf, size_t count) {
   FileRef f = lookup(efd);
   if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
   if (f->fops->oob_read == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user(buf, count) != 0) return fail<ssize_t>(-EFAULT);
+  if (oskit_evl_check_user_write(buf, count) != 0) return fail<ssize_t>(-EFAULT);
   return result<ssize_t>(f->fops->oob_read(f->cfile(), buf, count));
 }
 
@@ -84,7 +84,7 @@ ssize_t oskit_evl_inband_read(int fd, void* buf, size_t count) {
   FileRef f = lookup(fd);
   if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
   if (f->fops->read == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user(buf, count) != 0) return fail<ssize_t>(-EFAULT);
+  if (oskit_evl_check_user_write(buf, count) != 0) return fail<ssize_t>(-EFAULT);
   return result<ssize_t>(f->fops->read(f->cfile(), buf, count));
 }
 

@@ -250,6 +250,19 @@ class Run {
     yield();
   }
 
+  void wait_for_change_of(const void* addr) {
+    Ctl& c = ctl_[current_];
+    const int word = word_of(addr);
+    uint64_t seen = versions_[word];
+    for (const auto& r : c.reads) {
+      if (r.first == word) seen = r.second;
+    }
+    c.state = Ctl::kWaiting;
+    c.watched.assign(1, {word, seen});
+    c.reads.clear();
+    yield();
+  }
+
  private:
   struct Ctl {
     enum State { kStarting, kPaused, kWaiting, kFinished } state = kStarting;
@@ -469,8 +482,21 @@ void add_backtracks(const std::vector<Step>& steps, int threads, std::vector<Nod
       bool closer = false;  // a later racer that i happens before
       for (size_t k : racers) closer |= k > i && clock[k].at[si.thread] >= si.seq;
       if (closer) continue;
+      // Schedule, at the state before i, a thread leading to j: j's own if
+      // it could run there, else the first one after i whose step j
+      // depends on; else every thread (Flanagan and Godefroid, Fig. 4).
       Node& node = (*nodes)[i];
-      node.backtrack |= (node.enabled & (1u << p)) ? (1u << p) : node.enabled;
+      uint32_t choice = node.enabled;
+      for (size_t k = i + 1; k <= j; ++k) {
+        const Step& sk = steps[k];
+        const bool leads_to_j = k == j || c.at[sk.thread] >= sk.seq;
+        if (leads_to_j && (node.enabled & (1u << sk.thread))) {
+          choice = 1u << sk.thread;
+          break;
+        }
+      }
+      if (node.enabled & (1u << p)) choice = 1u << p;
+      node.backtrack |= choice;
     }
   }
 }
@@ -491,6 +517,10 @@ void InterleavingHooks::wait_for_change() {
   if (g_run != nullptr) g_run->wait_for_change();
 }
 
+void InterleavingHooks::wait_for_change_of(const void* addr) {
+  if (g_run != nullptr) g_run->wait_for_change_of(addr);
+}
+
 ExplorationResult explore_interleavings(const std::function<InterleavingProgram()>& make,
                                         uint64_t max_interleavings) {
   ExplorationResult result;
@@ -509,6 +539,10 @@ ExplorationResult explore_interleavings(const std::function<InterleavingProgram(
     {
       Run run(std::move(program));
       failure = run.execute(prefix, &nodes, &steps, &sleep_blocked);
+    }
+    if (getenv("INTERLEAVING_TRACE1") && result.interleavings < 2) {
+      for (const Step& s : steps) fprintf(stderr, "t%d:%s:w%d ", s.thread, s.word == kWait ? "wait" : s.write ? "W" : "r", s.word);
+      fprintf(stderr, "\n");
     }
     if (!sleep_blocked) result.interleavings++;
     else result.blocked++;

@@ -33,6 +33,9 @@ namespace oskit::evl::testing {
 struct InterleavingHooks {
   static void before(const void* addr, emul::Access access);
   static void wait_for_change();
+  // Waits for a write to the word at addr only, after the value the thread
+  // last read there (a futex wait, in a model).
+  static void wait_for_change_of(const void* addr);
 };
 
 // One run's threads and checks, built afresh for each interleaving.

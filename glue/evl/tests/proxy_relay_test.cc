@@ -209,6 +209,9 @@ TEST_F(ProxyRelayTest, OrderAndNoLossUnderShortWritesAndFailures) {
   for (auto& t : producers) t.join();
   EXPECT_TRUE(ordered);
   for (int p = 0; p < kProducers; ++p) EXPECT_EQ(next[p], kRecords);
+  // The worker counts a batch after the target took it, and empties the
+  // ring after that: POLLOUT, then the counters are final.
+  EXPECT_TRUE(evl_wait_for(fd, POLLOUT) & POLLOUT);
   oskit_evl_proxy_stats st;
   ASSERT_EQ(oskit_evl_proxy_get_stats(fd, &st), 0);
   EXPECT_GT(flaky.failures.load(), 0u);

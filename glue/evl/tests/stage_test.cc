@@ -88,7 +88,10 @@ TEST_F(StageTest, ProxyOobWritePathCausesNoViolation) {
   EXPECT_EQ(oskit_evl_stage_violations(), 0u);
   oskit_evl_proxy_stats st;
   ASSERT_EQ(oskit_evl_proxy_get_stats(fd, &st), 0);
-  EXPECT_EQ(st.worker_wakeups, 1u);  // only the empty-to-non-empty transition
+  // At most the empty-to-non-empty transition, and only if the worker had
+  // gone to sleep by then (it polls for a while first).
+  EXPECT_LE(st.worker_wakeups, 1u);
+  EXPECT_LE(st.worker_wakeups, st.worker_sleeps);
   std::string sink(4096 + 1001 * 64 + 9, 0);
   ASSERT_TRUE(read_fully(p.r, &sink[0], sink.size()));
   close(fd);

@@ -7,6 +7,7 @@
 #include <evl/thread.h>
 #include <evl/poll.h>
 #include <evl/proxy.h>
+#include <evl/net/net.h>
 
 #define __EVL__ 9 /* API level of the libevl this API follows */
 
