@@ -120,7 +120,7 @@ void attach_once() {
 // Waits until the proxy's output ring is empty (POLLOUT, the EVL documentation's "File proxy" page).
 void drain(int proxyfd) {
   int set = evl_new_poll();
-  evl_add_pollfd(set, proxyfd, POLLOUT);
+  evl_add_pollfd(set, proxyfd, POLLOUT, evl_nil);
   struct evl_poll_event ev;
   evl_poll(set, &ev, 1);
   close(set);

@@ -259,7 +259,7 @@ class Instance {
   // Until the ring is empty: all output relayed, or given up on and reported.
   void wait_drained() {
     const int set = evl_new_poll();
-    if (set < 0 || evl_add_pollfd(set, fd_, POLLOUT) != 0) die("evl poll set");
+    if (set < 0 || evl_add_pollfd(set, fd_, POLLOUT, evl_nil) != 0) die("evl poll set");
     struct evl_poll_event ev = {0, 0};
     do {
       ev.events = 0;
@@ -320,7 +320,12 @@ class Soak {
     for (auto& t : producers) t->join();
     producing_.store(false);
     (*controller)->join();
-    for (Slot& s : slots_) retire(s);
+    // Closing waits on evl_poll(), which only EVL threads may call.
+    auto closer = evl::start_evl_thread("soak-closer", [this] {
+      for (Slot& s : slots_) retire(s);
+    });
+    if (!closer.ok()) Instance::die("closer thread");
+    (*closer)->join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report(seconds);
   }

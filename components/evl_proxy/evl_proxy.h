@@ -46,8 +46,8 @@ OSKIT_BEGIN_DECLS
  * OSKIT_E_POINTER (opts or out_stream NULL), OSKIT_EINVAL (unknown direction
  * bits; bufsz above 2^30 or not a multiple of a granularity above 1; bufsz 0
  * with a direction; a badly formed name), OSKIT_EEXIST (name taken),
- * OSKIT_EBADF (target_fd not open), OSKIT_ENAMETOOLONG, OSKIT_ENXIO (before
- * evl_init()), OSKIT_EMFILE, OSKIT_ENFILE or OSKIT_ENOMEM, with *out_stream
+ * OSKIT_EBADF (target_fd not open), OSKIT_ENAMETOOLONG, OSKIT_ENXIO (EVL core
+ * stopped), OSKIT_EMFILE, OSKIT_ENFILE or OSKIT_ENOMEM, with *out_stream
  * NULL. In-band.
  */
 oskit_error_t oskit_evl_proxy_create(int target_fd, const struct oskit_evl_proxy_options *opts,
@@ -57,7 +57,7 @@ oskit_error_t oskit_evl_proxy_create(int target_fd, const struct oskit_evl_proxy
  * Wraps an existing proxy descriptor; its directions are probed (a zero-byte
  * in-band read and write). On success the object owns proxy_fd and closes it at its last
  * release; on failure the caller still owns it. OSKIT_E_POINTER, OSKIT_EBADF
- * (proxy_fd is not an EVL file), OSKIT_ENXIO (before evl_init()),
+ * (proxy_fd is not an EVL file), OSKIT_ENXIO (EVL core stopped),
  * OSKIT_ENOMEM. In-band.
  */
 oskit_error_t oskit_evl_proxy_adopt(int proxy_fd, oskit_stream_t **out_stream);

@@ -253,9 +253,15 @@ TEST_F(EvlProxyTest, PollMapsTheProxysEvents) {
   EXPECT_EQ(poll_of(in), 0);
   ASSERT_EQ(write(p.w, "abcdefgh", 8), 8);
   ComPtr<oskit_asyncio> in_async = query<oskit_asyncio>(in);
-  while (in_async->readable() < 8) sched_yield();
-  EXPECT_EQ(poll_of(in), OSKIT_ASYNCIO_READABLE);
-  EXPECT_EQ(in_async->readable(), 8) << "the input bytes waiting";
+  while (poll_of(in) != OSKIT_ASYNCIO_READABLE) sched_yield();  // the target has input
+  EXPECT_EQ(in_async->readable(), 8) << "the bytes the target holds, read when a reader asks";
+  char buf[4];
+  oskit_u32_t n = 0;
+  ASSERT_EQ(in->read(buf, sizeof buf, &n), 0);
+  EXPECT_EQ(std::string(buf, n), "abcd") << "one unit per request";
+  while (poll_of(in) != OSKIT_ASYNCIO_READABLE) sched_yield();
+  EXPECT_EQ(in->read(buf, sizeof buf, &n), 0);
+  EXPECT_EQ(std::string(buf, n), "efgh");
   EXPECT_EQ(query<oskit_asyncio>(out)->readable(), 0);
 }
 

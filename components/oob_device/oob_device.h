@@ -40,7 +40,7 @@ OSKIT_BEGIN_DECLS
  * least one of READ and WRITE). Returns 0 and an owned reference to the
  * device's stream in *out_stream (query it for oskit_devctl, oskit_asyncio,
  * oskit_posixio); or OSKIT_E_POINTER (name or out_stream NULL), OSKIT_EINVAL
- * (mode), OSKIT_ENODEV (no such device), OSKIT_ENXIO (before evl_init()), the
+ * (mode), OSKIT_ENODEV (no such device), OSKIT_ENXIO (EVL core stopped), the
  * driver's open error, or OSKIT_ENOMEM, with *out_stream NULL. In-band.
  */
 oskit_error_t oskit_oob_device_open(const char *name, oskit_u32_t mode, oskit_stream_t **out_stream);

@@ -303,7 +303,14 @@ TEST_F(HarnessTest, AnEvlPollTimeoutFollowsVirtualTime) {
                   const struct timespec ts = {static_cast<time_t>(p->deadline / kSecond),
                                               static_cast<long>(p->deadline % kSecond)};
                   struct evl_poll_event ev;
+                  // An EVL poll is an out-of-band call: the thread attaches first.
+                  const int attached = evl_attach_self("harness-poller:%d", getpid());
+                  if (attached < 0) {
+                    p->result = attached;
+                    return;
+                  }
                   p->result = evl_timedpoll(p->set, &ev, 1, &ts);
+                  evl_detach_self();
                 },
                 &poller, &t),
             0);

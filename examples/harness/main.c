@@ -83,9 +83,17 @@ static void poll_until_deadline(void *arg) {
   struct poller *p = arg;
   struct timespec ts;
   struct evl_poll_event ev;
+  int attached;
   ts.tv_sec = (time_t)(p->deadline / SECOND);
   ts.tv_nsec = (long)(p->deadline % SECOND);
+  /* An EVL poll is an out-of-band call: the thread attaches to the core first. */
+  attached = evl_attach_self("harness-poller:%d", getpid());
+  if (attached < 0) {
+    p->result = attached;
+    return;
+  }
   p->result = evl_timedpoll(p->set, &ev, 1, &ts);
+  evl_detach_self();
 }
 
 /* A thread of the environment waits in an EVL poll with a 10 s timeout: the

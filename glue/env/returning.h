@@ -16,7 +16,19 @@ class ReturningToOwner {
   ReturningToOwner& operator=(const ReturningToOwner&) = delete;
 };
 
-// Whether the calling thread is inside a ReturningToOwner scope.
+// Marks the calling thread as doing the emulated EVL core's own bookkeeping
+// (thread elements, their names and registries): kernel memory on a real
+// system, the host's here, and not counted by the host traps either.
+class CoreBookkeeping {
+ public:
+  CoreBookkeeping() noexcept;
+  ~CoreBookkeeping();
+  CoreBookkeeping(const CoreBookkeeping&) = delete;
+  CoreBookkeeping& operator=(const CoreBookkeeping&) = delete;
+};
+
+// Whether the calling thread is inside a ReturningToOwner or CoreBookkeeping
+// scope.
 bool returning_to_owner() noexcept;
 
 }  // namespace oskit::env::internal

@@ -6,11 +6,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
+
+#include "absl/strings/str_format.h"
+
 #include <evl/poll.h>
 #include <evl/syscall.h>
 #include <evl/thread.h>
 
-#include "absl/strings/str_format.h"
+#include "glue/env/osenv.h"
 #include "glue/posix/fd_posixio.h"
 #include "glue/posix/reactor.h"
 
@@ -58,6 +62,36 @@ oskit_error_t finish_transfer(ssize_t n, oskit_u32_t* out_actual) noexcept {
   return 0;
 }
 
+// Adding to a polling set is an out-of-band call, which the core refuses to
+// threads not attached to it: such a caller borrows a short-lived EVL thread
+// of the environment (nothing allocated on the way but the thread itself).
+struct Watch {
+  int set, fd;
+  unsigned int events;
+  int rc;
+};
+
+void watch_on_evl_thread(void* arg) {
+  auto* w = static_cast<Watch*>(arg);
+  static std::atomic<unsigned> serial{0};
+  const int attached = evl_attach_self("oob-file-watch:%d.%u", getpid(), serial++);
+  if (attached < 0) {
+    w->rc = attached;
+    return;
+  }
+  w->rc = evl_add_pollfd(w->set, w->fd, w->events, evl_nil);
+  evl_detach_self();
+}
+
+int watch(int set, int fd, unsigned int events) noexcept {
+  if (caller_is_evl_thread()) return evl_add_pollfd(set, fd, events, evl_nil);
+  Watch w = {set, fd, events, -ENOMEM};
+  oskit_osenv_thread_handle_t* helper = nullptr;
+  if (oskit_env_thread_start("oob-file-watch", watch_on_evl_thread, &w, &helper) != 0) return -ENOMEM;
+  oskit_env_thread_join(helper);
+  return w.rc;
+}
+
 }  // namespace
 
 bool caller_is_evl_thread() noexcept { return evl_get_self() >= 0; }
@@ -66,7 +100,7 @@ oskit_error_t OobFile::open_poll_set(int fd, oskit_u32_t directions, int* out_po
   *out_poll_fd = -1;
   int set = evl_new_poll();
   if (set < 0) return oskit_error_from_errno(-set);
-  int rc = evl_add_pollfd(set, fd, poll_events_for(directions));
+  int rc = watch(set, fd, poll_events_for(directions));
   if (rc < 0) {
     ::close(set);
     return oskit_error_from_errno(-rc);
@@ -127,14 +161,24 @@ oskit_error_t OobFile::stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t st
   return 0;
 }
 
+// The file's own poll events now: out-of-band from an EVL thread, through
+// poll(2) (the file's in-band poll operation) from any other.
 oskit_error_t OobFile::conditions() noexcept {
-  // An absolute deadline long past: the set is scanned once, nothing waits.
-  static constexpr struct timespec kPast = {0, 1};
-  struct evl_poll_event ev;
-  int n = evl_timedpoll(poll_fd_, &ev, 1, &kPast);
-  if (n == -ETIMEDOUT) return 0;
-  if (n < 0) return oskit_error_from_errno(-n);
-  return static_cast<oskit_error_t>(posix::Reactor::conditions_from(ev.events) & conditions_allowed(directions_));
+  unsigned int events = 0;
+  if (caller_is_evl_thread()) {
+    // An absolute deadline long past: the set is scanned once, nothing waits.
+    static constexpr struct timespec kPast = {0, 1};
+    struct evl_poll_event ev;
+    int n = evl_timedpoll(poll_fd_, &ev, 1, &kPast);
+    if (n < 0 && n != -ETIMEDOUT) return oskit_error_from_errno(-n);
+    if (n > 0) events = ev.events;
+  } else {
+    struct pollfd p = {fd_, static_cast<short>(poll_events_for(directions_)), 0};
+    int n = ::poll(&p, 1, 0);
+    if (n < 0) return posix::last_error();
+    if (n > 0) events = static_cast<unsigned short>(p.revents);
+  }
+  return static_cast<oskit_error_t>(posix::Reactor::conditions_from(events) & conditions_allowed(directions_));
 }
 
 oskit_error_t OobFile::readable() noexcept {

@@ -7,8 +7,9 @@
 // Stage policy: a call made by a thread attached to the EVL core goes
 // out-of-band (oob_read, oob_write, oob_ioctl, evl_timedpoll) and makes no
 // in-band system call and no allocation, so it never demotes the caller; any
-// other thread uses the in-band calls (read(2), write(2), ioctl(2)), since only
-// EVL threads may issue oob_* calls (the EVL documentation's "Out-of-band I/O
+// other thread uses the in-band calls (read(2), write(2), ioctl(2), poll(2)),
+// since only EVL threads may issue oob_* calls and the core refuses them from
+// any other thread with EPERM (the EVL documentation's "Out-of-band I/O
 // services"). This is evl_send_proxy's rule (the "File proxy" page) with "an
 // EVL thread" in place of "an EVL thread running out-of-band": an EVL thread
 // that happens to run in-band is switched back out-of-band by the call instead
@@ -40,9 +41,11 @@ inline constexpr oskit_u32_t kOobWrite = 0x2;
 // read, write, poll and register listeners at once.
 class OobFile final : private posix::ConditionProbe {
  public:
-  // Creates the EVL polling set that poll() uses, watching fd for the
-  // directions given. Returns 0 and the set's descriptor, or OSKIT_EBADF when
-  // fd is not an EVL file, OSKIT_ENXIO before evl_init(), or another error.
+  // Creates the EVL polling set that poll() uses from EVL threads, watching fd
+  // for the directions given (a caller not attached to the core borrows a
+  // short-lived EVL thread to add fd). Returns 0 and the set's descriptor, or
+  // OSKIT_EBADF when fd is not an EVL file, OSKIT_ENXIO while the core is
+  // stopped, or another error.
   static oskit_error_t open_poll_set(int fd, oskit_u32_t directions, int* out_poll_fd) noexcept;
 
   // fd and poll_fd: owned, closed by the destructor. self: the owner's
@@ -76,7 +79,7 @@ class OobFile final : private posix::ConditionProbe {
   void describe_detail(char* out, std::size_t size) const noexcept;
 
   // asyncio (OSKit manual 7.2). poll: the file's own poll events now
-  // (through evl_timedpoll, out-of-band from an EVL thread): POLLIN as
+  // (evl_timedpoll from an EVL thread, poll(2) from another): POLLIN as
   // READABLE, POLLOUT as WRITABLE, POLLERR/POLLHUP as EXCEPTION; a direction
   // not opened is never reported.
   oskit_error_t poll() noexcept { return conditions(); }

@@ -74,22 +74,23 @@ void device_stack(Outcome* out) {
   STEP(out, oskit_devctl_devctl(ctl, oskit_devctl_from_ioc(OSKIT_LOOPBACK_XCHG), &x, sizeof x, nullptr, nullptr));
   out->xchg_out = x.out;
 
-  // A timed EVL poll on the empty device: its deadline is on the
-  // environment's clock.
-  int set = evl_new_poll();
-  if (set < 0) {
-    out->failed_at = "evl_new_poll";
-    return;
-  }
   oskit_size_t picture = 0;
   oskit_iunknown_t* roots[] = {reinterpret_cast<oskit_iunknown_t*>(dev)};
   STEP(out, oskit_picture_write(roots, 1, OSKIT_PICTURE_DOT, count_picture, &picture));
   out->picture_bytes += picture;
+}
+
+// A timed EVL poll (an out-of-band call: on an EVL thread) watching nothing:
+// it times out at a deadline on the environment's clock.
+int timed_poll_on_nothing() {
+  int set = evl_new_poll();
+  if (set < 0) return set;
   const oskit_s64_t deadline = oskit_env_deadline_after(1000000);
   struct timespec ts = {static_cast<time_t>(deadline / 1000000000), static_cast<long>(deadline % 1000000000)};
   struct evl_poll_event ev;
-  out->poll_result = evl_timedpoll(set, &ev, 1, &ts);  // nothing watched: times out
+  const int rc = evl_timedpoll(set, &ev, 1, &ts);
   close(set);
+  return rc;
 }
 
 void proxy_stack(int pipe_write, Outcome* out) {
@@ -109,12 +110,14 @@ void evl_thread_stack(Outcome* out) {
   struct Work {
     oskit_stream_t* dev;
     char* got;
+    int* poll_result;
     oskit_error_t rc;
-  } work = {dev, out->evl_thread_read, 0};
+  } work = {dev, out->evl_thread_read, &out->poll_result, 0};
   auto thread = oskit::evl::start_evl_thread("strict-evl", [w = &work] {
     oskit_u32_t n = 0;
     w->rc = oskit_stream_write(w->dev, "oob", 3, &n);
     if (w->rc == 0) w->rc = oskit_stream_read(w->dev, w->got, 3, &n);
+    *w->poll_result = timed_poll_on_nothing();
   });
   if (!thread.ok()) {
     out->failed_at = "start_evl_thread";

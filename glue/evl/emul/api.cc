@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <string>
@@ -58,6 +59,29 @@ struct evl_version evl_get_version(void) {
   return v;
 }
 
+unsigned int evl_detect_fpu(void) { return 0; }
+
+void evl_sigdebug_handler(int sig, siginfo_t* si, void* ctxt) {
+  (void)sig;
+  (void)ctxt;
+  static const char* const kCauses[] = {
+      nullptr,
+      "switched inband (signal)\n",
+      "switched inband (syscall)\n",
+      "switched inband (fault)\n",
+      "watchdog triggered\n",
+      "switched inband while holding mutex\n",
+      "mutex lock/unlock imbalance\n",
+      "attempt to sleep while holding a mutex\n",
+      "locked out from out-of-band stage (stax)\n",
+  };
+  if (!sigdebug_marked(si)) return;
+  const unsigned int cause = static_cast<unsigned int>(sigdebug_cause(si));
+  if (cause == 0 || cause >= sizeof kCauses / sizeof kCauses[0]) return;
+  const ssize_t rc = oskit_evl_real_write(1, kCauses[cause], strlen(kCauses[cause]));
+  (void)rc;
+}
+
 int evl_create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -80,6 +104,8 @@ ssize_t evl_read_proxy(int proxyfd, void* buf, size_t count) {
   return rc < 0 ? -errno : rc;
 }
 
+// Before evl_init() made the std proxies (proxyfd negative), libevl writes
+// in-band to stderr, and fails with -EBADFD out-of-band.
 ssize_t evl_vprint_proxy(int proxyfd, const char* fmt, va_list ap) {
   static thread_local char small[1024];
   va_list copy;
@@ -87,10 +113,16 @@ ssize_t evl_vprint_proxy(int proxyfd, const char* fmt, va_list ap) {
   int n = vsnprintf(small, sizeof small, fmt, copy);
   va_end(copy);
   if (n < 0) return -EINVAL;
-  if (static_cast<size_t>(n) < sizeof small) return evl_send_proxy(proxyfd, small, n);
   oskit::evl::emul::Name big;
-  if (int rc = oskit::evl::emul::vformat(&big, fmt, ap); rc < 0) return rc;
-  return evl_send_proxy(proxyfd, big.data(), big.size());
+  const char* text = small;
+  if (static_cast<size_t>(n) >= sizeof small) {
+    if (int rc = oskit::evl::emul::vformat(&big, fmt, ap); rc < 0) return rc;
+    text = big.data();
+  }
+  if (proxyfd >= 0) return evl_send_proxy(proxyfd, text, static_cast<size_t>(n));
+  if (!evl_is_inband()) return -EBADFD;
+  const ssize_t rc = write(2, text, static_cast<size_t>(n));
+  return rc < 0 ? -errno : rc;
 }
 
 ssize_t evl_print_proxy(int proxyfd, const char* fmt, ...) {

@@ -11,6 +11,7 @@
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/device.h"
 #include "glue/evl/emul/file.h"
+#include "glue/evl/emul/element.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "oskit/sync/mutex.h"
@@ -73,7 +74,7 @@ int oskit_evl_unregister_device(struct oskit_evl_device* dev) {
 void* oskit_evl_device_data(const struct oskit_evl_device* dev) { return Device::from(dev)->data(); }
 
 int oskit_evl_open(const char* name, int flags) {
-  if (!oskit::evl::emul::initialised()) return -ENXIO;
+  if (!oskit::evl::emul::core_running()) return -ENXIO;
   if (name == nullptr) return -EINVAL;
   if (flags & ~(O_ACCMODE | O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
   if ((flags & O_ACCMODE) == O_ACCMODE) return -EINVAL;

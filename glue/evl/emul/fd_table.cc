@@ -32,6 +32,9 @@ namespace {
 std::atomic<Slot*>* const g_chunks = oskit_evl_fd_table;
 static_assert(kChunks == 1024, "interpose.c knows the table size");
 
+// What a slot holds while its descriptor is being closed.
+File* const kClosing = reinterpret_cast<File*>(alignof(File));
+
 Slot* slot(int fd, bool create) {
   if (fd < 0 || fd >= kChunkSize * kChunks) return nullptr;
   std::atomic<Slot*>& chunk = g_chunks[fd >> kChunkBits];
@@ -144,6 +147,7 @@ bool hazard_held(const File* f) {
 File* counted_lookup(Slot* s) {
   s->users.fetch_add(1, std::memory_order_seq_cst);
   File* f = s->file.load(std::memory_order_seq_cst);
+  if (f == kClosing) f = nullptr;
   if (f != nullptr) f->get();
   s->users.fetch_sub(1, std::memory_order_seq_cst);
   g_let_go.wake_waiters();
@@ -182,7 +186,7 @@ FileRef lookup(int fd) {
   if (i < 0) return FileRef(counted_lookup(s), -1);
   std::atomic<const File*>& hazard = tls_hazards.record->hazard[i];
   File* f = s->file.load(std::memory_order_acquire);
-  while (f != nullptr) {
+  while (f != nullptr && f != kClosing) {
     hazard.store(f, std::memory_order_relaxed);
     light_fence();
     File* again = s->file.load(std::memory_order_acquire);
@@ -209,11 +213,21 @@ bool publish(int fd, File* f) {
 File* unpublish(int fd) {
   Slot* s = slot(fd, false);
   if (s == nullptr) return nullptr;
-  File* f = s->file.exchange(nullptr, std::memory_order_seq_cst);
-  if (f == nullptr) return nullptr;
+  File* f = s->file.load(std::memory_order_seq_cst);
+  do {
+    if (f == nullptr || f == kClosing) return nullptr;
+  } while (!s->file.compare_exchange_weak(f, kClosing, std::memory_order_seq_cst));
   // Counted lookups that saw f take their reference before leaving the slot.
   g_let_go.await([s] { return s->users.load(std::memory_order_seq_cst) == 0; });
   return f;
+}
+
+void forget(int fd) {
+  Slot* s = slot(fd, false);
+  if (s == nullptr) return;
+  File* closing = kClosing;
+  // A descriptor opened with the number since the kernel closed it keeps its File.
+  s->file.compare_exchange_strong(closing, nullptr, std::memory_order_seq_cst);
 }
 
 void await_no_hazard(const File* f) {

@@ -43,9 +43,14 @@ bool is_ours(int fd);
 
 // Makes f fd's File; false when fd is beyond the table (or memory ran out).
 bool publish(int fd, File* f);
-// Removes fd's File and returns it once no lookup can reach it any more
-// (nullptr if fd is not ours). Lookups already done keep their references.
+// Removes fd's File and returns it once no counted lookup can still reach it
+// (nullptr if fd is not ours or already closing). Lookups already done keep
+// their references. Until forget(fd), fd stays ours but reaches no File, so
+// calls on it fail with EBADF while the close completes, as on a closed
+// descriptor.
 File* unpublish(int fd);
+// Ends what unpublish(fd) began, once the kernel descriptor is closed.
+void forget(int fd);
 // Waits until no thread's hazard slot holds f (f unpublished).
 void await_no_hazard(const File* f);
 

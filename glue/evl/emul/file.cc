@@ -82,6 +82,7 @@ void File::close_kernel_side() {
 
 int open_file(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags) {
   inband_syscall("socketpair");
+  if (!start_readiness_relay()) return -ENOMEM;
   install_user_access();
   int sv[2];
   int rc = make_pair(sv);
@@ -127,6 +128,7 @@ int close_file(int fd) {
   File* f = unpublish(fd);
   if (f == nullptr) return -EBADF;
   inband_syscall("close");
+  poll_event().wake_all();  // polling sets watching fd report POLLNVAL
   f->closing.store(true, std::memory_order_seq_cst);
   if (f->fops->flush != nullptr) f->fops->flush(f->cfile());
   await_no_hazard(f);
@@ -135,6 +137,7 @@ int close_file(int fd) {
   f->close_kernel_side();
   int rc = real::close(fd);
   int err = errno;
+  forget(fd);
   f->drop_hold();
   return rc == 0 ? 0 : -err;
 }

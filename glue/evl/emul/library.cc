@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -26,9 +28,13 @@ State& state() {
   return *s;
 }
 
+// $OSKIT_EVL_ROOT, else /dev/evl where libevl's programs look, when this
+// process may make it (as root), else /tmp/evl.
 std::string default_root() {
   const char* env = getenv("OSKIT_EVL_ROOT");
-  return env != nullptr && *env != '\0' ? env : "/tmp/evl";
+  if (env != nullptr && *env != '\0') return env;
+  static const bool dev_evl = mkdir("/dev/evl", 0755) == 0 || access("/dev/evl", W_OK) == 0;
+  return dev_evl ? "/dev/evl" : "/tmp/evl";
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,7 +116,12 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   } catch (const std::bad_alloc&) {
     return -ENOMEM;
   }
-  target_ = fcntl(targetfd, F_DUPFD_CLOEXEC, 0);
+  // A mapping-only proxy's reference to the target survives exec(2) as the
+  // target does, so that a program the creator runs still maps it through
+  // the public entry.
+  const bool mapping_only = !(flags & (EVL_CLONE_INPUT | EVL_CLONE_OUTPUT));
+  const bool keep_on_exec = mapping_only && !(fcntl(targetfd, F_GETFD) & FD_CLOEXEC);
+  target_ = fcntl(targetfd, keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 0);
   if (target_ < 0) return -errno;
   if (FileRef ours = lookup(targetfd)) {
     target_file_ = ours.get();
@@ -139,45 +146,22 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
     in_staging_ = static_cast<char*>(oskit_env_alloc(in_staging_size_, OSKIT_OSENV_MEM_MAYBLOCK,
                                                      alignof(std::max_align_t), "evl proxy input staging"));
     if (in_staging_ == nullptr) return -ENOMEM;
+    in_wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (in_wake_fd_ < 0) return -errno;
   }
-  // Wakes a worker waiting on the target when the proxy closes.
-  stop_fd_ = eventfd(0, EFD_CLOEXEC);
-  if (stop_fd_ < 0) return -errno;
+  if (flags & EVL_CLONE_OUTPUT) {  // wakes the output worker waiting on a full target at close
+    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    if (stop_fd_ < 0) return -errno;
+  }
   if (!name_.empty()) {
     int rc = proxy_names().reserve(name_);
     if (rc < 0) return rc;
     name_reserved_ = true;
   }
   if (is_public) {
-    std::string dir = root_dir() + "/proxy";
-    public_path_ = dir + "/" + name_.c_str();
-    mkdir(root_dir().c_str(), 0755);
-    mkdir(dir.c_str(), 0755);
-    std::string link = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(target_);
-    for (int attempt = 0;; ++attempt) {
-      if (symlink(link.c_str(), public_path_.c_str()) == 0) break;
-      int e = errno;
-      if (e != EEXIST || attempt > 0) {
-        public_path_.clear();
-        // The root cannot hold the entry (missing, not a directory, read-only,
-        // not ours): libevl documents none of these, and without its device
-        // hierarchy the core is unreachable, which it reports as ENXIO.
-        return e == ENOMEM || e == ENOSPC || e == EDQUOT ? -ENOMEM : -ENXIO;
-      }
-      // A stale entry left by a process that is gone is removed.
-      char buf[PATH_MAX];
-      ssize_t n = readlink(public_path_.c_str(), buf, sizeof buf - 1);
-      int pid = 0;
-      if (n > 0) {
-        buf[n] = 0;
-        sscanf(buf, "/proc/%d/", &pid);
-      }
-      if (pid <= 0 || (kill(pid, 0) == 0 || errno != ESRCH)) {
-        public_path_.clear();
-        return -EEXIST;
-      }
-      unlink(public_path_.c_str());
-    }
+    // The entry leads to the target, so a peer process reaches it (maps it).
+    int rc = entry_.make(EVL_PROXY_DEV, std::string(name_.data(), name_.size()), target_);
+    if (rc < 0) return rc;
   }
   return 0;
 }
@@ -226,16 +210,19 @@ void Proxy::stop_workers() {
   uint64_t one = 1;
   if (stop_fd_ >= 0) real::write(stop_fd_, &one, sizeof one);
   if (out_ != nullptr) out_data_.wake_all();
-  if (in_ != nullptr) in_space_.wake_all();
+  if (in_ != nullptr) {
+    if (in_wake_fd_ >= 0) wake_input_worker();
+    in_space_.wake_all();
+  }
   if (out_worker_ != nullptr) out_worker_->join();
   if (in_worker_ != nullptr) in_worker_->join();
 }
 
 Proxy::~Proxy() {
   if (name_reserved_) proxy_names().release(name_);
-  if (!public_path_.empty()) unlink(public_path_.c_str());
   if (out_target_ >= 0 && out_target_ != target_) real::close(out_target_);
   if (target_ >= 0) real::close(target_);
+  if (in_wake_fd_ >= 0) real::close(in_wake_fd_);
   if (stop_fd_ >= 0) real::close(stop_fd_);
   if (target_file_ != nullptr) target_file_->drop_hold();
   if (out_staging_ != nullptr) oskit_env_free(out_staging_, kOutStaging, alignof(std::max_align_t));
@@ -284,7 +271,7 @@ unsigned int Proxy::poll(unsigned int events) const {
   const uint64_t s = state_.load(std::memory_order_acquire);
   unsigned int m = 0;
   if (writable() && out_->queued() == 0) m |= POLLOUT | POLLWRNORM;
-  if (readable() && in_->avail() > 0) m |= POLLIN | POLLRDNORM;
+  if (readable() && (in_->avail() > 0 || target_readable_.load(std::memory_order_acquire))) m |= POLLIN | POLLRDNORM;
   if ((events & (POLLIN | POLLRDNORM)) && !readable()) m |= POLLERR;
   if ((events & (POLLOUT | POLLWRNORM)) && !writable()) m |= POLLERR;
   if (field(s, kOutError) || field(s, kOutFailed) || field(s, kInError)) m |= POLLERR;
@@ -292,6 +279,21 @@ unsigned int Proxy::poll(unsigned int events) const {
   // input side has hung up: nothing more will come.
   if (field(s, kInFailed) != 0 && (m & POLLIN) == 0) m |= (s & kInputFailureSeen) ? POLLHUP : POLLERR;
   return m;
+}
+
+uint64_t Proxy::input_waiting() const {
+  if (!readable()) return 0;
+  const uint64_t ringed = in_->avail();
+  if (!target_readable_.load(std::memory_order_acquire)) return ringed;
+  // The kernel's count for a target of the system's (asked directly: this
+  // is the core's own look at the target, not a system call of the
+  // caller), in whole units: a reader gets nothing less. Else a unit.
+  const size_t unit = std::max<size_t>(gran_, 1);
+  int held = 0;
+  if (target_file_ == nullptr && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held > 0) {
+    return ringed + static_cast<uint64_t>(held) / unit * unit;
+  }
+  return ringed + unit;
 }
 
 // ------------------------------------------------------------- output
@@ -565,22 +567,60 @@ void Proxy::output_loop() {
 
 // ------------------------------------------------------------- input
 
-// Waits until the target has input (true) or the proxy stops (false).
-bool Proxy::await_input() {
+// The input side reads from the target on demand only, as the core does: a
+// reader finding the ring empty asks the worker for data; until one asks,
+// the worker watches the target so that pollers learn it has some.
+
+void Proxy::wake_input_worker() {
+  uint64_t one = 1;
+  real::write(in_wake_fd_, &one, sizeof one);
+}
+
+void Proxy::want_input() {
+  if (!in_wanted_.exchange(true, std::memory_order_acq_rel)) wake_input_worker();
+}
+
+bool Proxy::woken_to_stop() {
+  uint64_t count;
+  real::read(in_wake_fd_, &count, sizeof count);
+  return has(kStopping);
+}
+
+// Whether a target of ours has input (or an error) for the worker now.
+bool Proxy::target_file_readable() const {
+  return target_file_ != nullptr &&
+         (target_file_->poll(POLLIN) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP)) != 0;
+}
+
+// Waits until the target has input (if watch), a wake-up comes (a reader
+// asking for input), or the proxy stops.
+Proxy::InputWake Proxy::await_target(bool watch) {
   for (;;) {
-    if (target_file_ != nullptr && (target_file_->poll(POLLIN) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP))) {
-      return !has(kStopping);
-    }
+    if (has(kStopping)) return InputWake::kStop;
+    if (watch && target_file_readable()) return InputWake::kTarget;
     // Our own target's kernel descriptor mirrors its readiness while its
     // descriptor is open; after that, it is looked at every 10 ms.
-    struct pollfd p[2] = {{stop_fd_, POLLIN, 0}, {target_, POLLIN, 0}};
     const bool mirrored = target_file_ == nullptr || !target_file_->closing.load(std::memory_order_acquire);
-    int rc = ::poll(p, mirrored ? 2 : 1, target_file_ != nullptr ? 10 : -1);
-    if (rc < 0 && errno != EINTR) return !has(kStopping);
-    if (p[0].revents || has(kStopping)) return false;
-    if (p[1].revents != 0 && target_file_ == nullptr) return true;
+    struct pollfd p[2] = {{in_wake_fd_, POLLIN, 0}, {watch && mirrored ? target_ : -1, POLLIN, 0}};
+    int rc = ::poll(p, 2, watch && target_file_ != nullptr ? 10 : -1);
+    if (rc < 0 && errno != EINTR) return has(kStopping) ? InputWake::kStop : InputWake::kTarget;
+    if (p[0].revents != 0) return woken_to_stop() ? InputWake::kStop : InputWake::kWoken;
+    if (p[1].revents != 0 && target_file_ == nullptr) return InputWake::kTarget;
     if (p[1].revents != 0) ::poll(p, 1, 1);  // the mirror lags the file: do not spin
   }
+}
+
+bool Proxy::await_demand() {
+  while (!in_wanted_.load(std::memory_order_acquire)) {
+    const bool watching = !target_readable_.load(std::memory_order_relaxed);
+    const InputWake w = await_target(watching);
+    if (w == InputWake::kStop) return false;
+    if (w == InputWake::kTarget && watching) {
+      target_readable_.store(true, std::memory_order_release);
+      notify(file_);
+    }
+  }
+  return true;
 }
 
 // Reads into dst[*got, unit) (a whole unit with a granularity, else what
@@ -589,7 +629,10 @@ bool Proxy::await_input() {
 // proxy stops, or a negated errno (*got keeps what was read before it).
 int Proxy::read_unit(char* dst, size_t unit, size_t* got) {
   while (*got < unit) {
-    if (!await_input()) return -ECANCELED;
+    InputWake w;
+    while ((w = await_target(true)) == InputWake::kWoken) {
+    }
+    if (w == InputWake::kStop) return -ECANCELED;
     const oskit_evl_target_io* io = io_.load(std::memory_order_acquire);
     ssize_t n = io->read(io->ctx, target_, dst + *got, unit - *got);
     if (n == 0) {
@@ -613,6 +656,7 @@ void Proxy::input_loop() {
   char* const staging = in_staging_;
   size_t got = 0;  // of a unit, kept across transient errors
   while (!has(kStopping)) {
+    if (!await_demand()) break;
     uint32_t ticket = in_space_.ticket();
     size_t room = in_->room();
     size_t want = gran_ > 1 ? gran_ : std::min(room, chunk);
@@ -621,14 +665,17 @@ void Proxy::input_loop() {
       file_->sync_readiness();
       continue;
     }
+    target_readable_.store(false, std::memory_order_release);
     int n = read_unit(staging, want, &got);
     if (n == -ECANCELED) break;
     if (n == 0) {
       raise(kInputEof);
       in_data_.wake_all();
       notify(file_);
-      struct pollfd p = {stop_fd_, POLLIN, 0};
-      ::poll(&p, 1, -1);
+      while (!has(kStopping)) {
+        struct pollfd p = {in_wake_fd_, POLLIN, 0};
+        if (::poll(&p, 1, -1) > 0 && woken_to_stop()) break;
+      }
       break;
     }
     if (n < 0) {
@@ -643,6 +690,7 @@ void Proxy::input_loop() {
     }
     got = 0;
     relayed_in_.fetch_add(n, std::memory_order_relaxed);
+    in_wanted_.store(false, std::memory_order_release);
     in_->push(staging, n);
     in_data_.wake_all();
     notify(file_);
@@ -675,6 +723,7 @@ ssize_t Proxy::read(File* f, void* buf, size_t count) {
       return -e;
     }
     if (s & kInputEof) return 0;
+    want_input();
     if (f->flags.load(std::memory_order_relaxed) & O_NONBLOCK) return -EAGAIN;
     if (s & kClosing) return -EBADF;
     in_data_.wait(ticket);

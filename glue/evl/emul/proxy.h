@@ -13,6 +13,7 @@
 #include <string>
 
 #include "glue/env/env.h"
+#include "glue/evl/emul/device_entry.h"
 #include "glue/evl/emul/env_object.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/file.h"
@@ -42,8 +43,9 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   bool readable() const { return in_ != nullptr; }
   bool writable() const { return out_ != nullptr; }
   unsigned int poll(unsigned int events) const;
-  // Input bytes ready for a reader (0 without an input side).
-  uint64_t input_waiting() const { return readable() ? in_->avail() : 0; }
+  // Input bytes a reader can have without waiting for new input: those in
+  // the ring and those the target holds (0 without an input side).
+  uint64_t input_waiting() const;
   ssize_t write(File* f, const void* buf, size_t count);
   ssize_t read(File* f, void* buf, size_t count);
   int mmap(void* addr, size_t length, int prot, int flags, off_t offset, void** mapped);
@@ -91,6 +93,16 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   void sleep_until_output();
   void wake_output_worker();
   void input_loop();
+  // Until a reader wants input; false when the workers stop.
+  bool await_demand();
+  void want_input();
+  void wake_input_worker();
+  // Drains the input worker's wake-ups; true if it is to stop.
+  bool woken_to_stop();
+  // What ended an input worker's wait.
+  enum class InputWake { kTarget, kWoken, kStop };
+  InputWake await_target(bool watch);
+  bool target_file_readable() const;
   void relay(OutRing::Batch* b);
   void drop(const OutRing::Batch& b, int e);
   int gather(const OutRing::Batch& b, struct iovec* iov);
@@ -98,7 +110,6 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   int write_target(struct iovec* iov, int cnt);
   int await_target_room(int64_t* stalled_since);
   void report(int e, const char* what);
-  bool await_input();
   int read_unit(char* dst, size_t unit, size_t* got);
 
   // Read on every write: kept apart from what the workers change.
@@ -112,10 +123,11 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   bool target_is_socket_ = false;
   File* target_file_ = nullptr;  // the target, when it is one of ours (held)
   int give_up_ = 0;  // the output worker's: the errno that makes it drop what is left
-  int stop_fd_ = -1;
+  int stop_fd_ = -1;     // stop_workers() -> the output worker waiting on a full target
+  int in_wake_fd_ = -1;  // readers (input wanted) and stop_workers() -> input worker
   Name name_;
   bool name_reserved_ = false;
-  std::string public_path_;
+  DeviceEntry entry_;
   std::unique_ptr<oskit::env::WorkerThread> out_worker_;
   std::unique_ptr<oskit::env::WorkerThread> in_worker_;
   OutRing::Batch out_batch_;      // the output worker's
@@ -126,6 +138,8 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   const oskit_evl_target_io own_io_{io_writev, io_read, this};
   std::atomic<const oskit_evl_target_io*> io_{&own_io_};
   std::atomic<bool> hold_awake_{false};
+  std::atomic<bool> in_wanted_{false};        // a reader found the input ring empty
+  std::atomic<bool> target_readable_{false};  // as the input worker last saw it
 
   Event out_data_;   // a producer -> the sleeping output worker
   Event out_space_;  // output worker -> blocked writers

@@ -9,10 +9,12 @@
 #include <new>
 #include <string>
 
+#include "glue/evl/emul/element.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/proxy.h"
+#include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/stage_tracking.h"
 #include "evl/proxy.h"
 
@@ -98,8 +100,9 @@ Proxy* proxy_at(int fd, FileRef* ref) {
 }  // namespace
 
 int create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, const char* fmt, va_list ap) {
-  if (!initialised()) return -ENXIO;
+  if (!core_running()) return -ENXIO;
   inband_syscall("evl_create_proxy");
+  if (!start_readiness_relay()) return -ENOMEM;
   int rc = check_args(bufsz, granularity, &flags);
   if (rc < 0) return rc;
   Name name;

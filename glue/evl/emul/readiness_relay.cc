@@ -68,13 +68,21 @@ const Event& poll_event() { return g_poll_event; }
 
 bool start_readiness_relay() { return relay().start(); }
 
-void notify(File* file) {
+namespace {
+
+void refresh(File* file, bool deferred) {
   g_poll_event.wake_all();
-  if (caller_is_oob() && relay().running()) {
+  if (deferred && relay().running()) {
     relay().enqueue(file);
   } else {
     file->sync_readiness();
   }
 }
+
+}  // namespace
+
+void notify(File* file) { refresh(file, caller_is_oob()); }
+
+void notify_from_interrupt(File* file) { refresh(file, true); }
 
 }  // namespace oskit::evl::emul

@@ -12,6 +12,10 @@ namespace oskit::evl::emul {
 
 // Tells pollers and the kernel descriptor that file's poll state changed.
 void notify(File* file);
+// The same from the emulated core's timer interrupt, which leaves the
+// descriptor to the relay thread as it would an out-of-band caller: it never
+// waits for a lock an in-band thread may hold.
+void notify_from_interrupt(File* file);
 
 // Wakes evl_poll() waiters.
 const Event& poll_event();

@@ -7,6 +7,8 @@
 #include <atomic>
 
 #include "glue/env/env.h"
+#include "glue/evl/emul/thread_element.h"
+#include "uapi/evl/thread.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -35,6 +37,7 @@ void inband_syscall(const char* what) {
   ThreadState& t = tls_state;
   if (t.stage != OSKIT_EVL_STAGE_OOB) return;
   t.stage = OSKIT_EVL_STAGE_INBAND;
+  switched_inband(EVL_HMDIAG_SYSDEMOTE);
   t.violations++;
   g_violations.fetch_add(1, std::memory_order_relaxed);
   int act = action().load(std::memory_order_relaxed);

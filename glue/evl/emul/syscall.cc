@@ -26,6 +26,9 @@ T fail(long negated) {
   return static_cast<T>(-1);
 }
 
+// The core refuses out-of-band calls from threads not attached to it.
+bool attached() { return self().stage != OSKIT_EVL_STAGE_UNATTACHED; }
+
 template <typename T>
 T result(long rc) {
   return rc < 0 ? fail<T>(rc) : static_cast<T>(rc);
@@ -34,6 +37,7 @@ T result(long rc) {
 }  // namespace
 }  // namespace oskit::evl::emul
 
+using oskit::evl::emul::attached;
 using oskit::evl::emul::enter_oob;
 using oskit::evl::emul::fail;
 using oskit::evl::emul::FileRef;
@@ -45,7 +49,9 @@ using oskit::evl::emul::writable;
 
 extern "C" {
 
+
 ssize_t oob_read(int efd, void* buf, size_t count) {
+  if (!attached()) return fail<ssize_t>(-EPERM);
   enter_oob();
   FileRef f = lookup(efd);
   if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
@@ -55,6 +61,7 @@ ssize_t oob_read(int efd, void* buf, size_t count) {
 }
 
 ssize_t oob_write(int efd, const void* buf, size_t count) {
+  if (!attached()) return fail<ssize_t>(-EPERM);
   enter_oob();
   FileRef f = lookup(efd);
   if (!f || !writable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
@@ -68,6 +75,7 @@ int oob_ioctl(int efd, unsigned long request, ...) {
   va_start(ap, request);
   unsigned long arg = va_arg(ap, unsigned long);
   va_end(ap);
+  if (!attached()) return fail<int>(-EPERM);
   enter_oob();
   FileRef f = lookup(efd);
   if (!f) return fail<int>(-EBADF);

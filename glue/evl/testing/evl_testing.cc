@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,6 +31,18 @@ void init_evl() {
 std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return absl::StrFormat("%s-%d-%d", prefix, getpid(), counter.fetch_add(1));
+}
+
+void AttachedEvlTest::SetUp() { ASSERT_GE(evl_attach_self("%s", unique_name("test").c_str()), 0); }
+
+void AttachedEvlTest::TearDown() { EXPECT_EQ(evl_detach_self(), 0); }
+
+ScopedAttach::ScopedAttach(const std::string& prefix) : fd_(evl_attach_self("%s", unique_name(prefix).c_str())) {
+  EXPECT_GE(fd_, 0) << "cannot attach: " << strerror(-fd_);
+}
+
+ScopedAttach::~ScopedAttach() {
+  if (fd_ >= 0) evl_detach_self();
 }
 
 void run_on_evl_thread(const std::string& prefix, std::function<void()> body) {
@@ -68,15 +83,22 @@ std::string read_exactly(int fd, size_t n) {
   return out;
 }
 
+// The kernel's own answer (what epoll and select see), past the emulation's
+// poll(2), which answers for its descriptors with the file's own events.
+int kernel_poll(struct pollfd* p, const struct timespec* timeout) {
+  return static_cast<int>(syscall(SYS_ppoll, p, 1, timeout, nullptr, _NSIG / 8));
+}
+
 short kernel_revents(int fd, short events) {
   struct pollfd p = {fd, events, 0};
-  return poll(&p, 1, 0) == 1 ? p.revents : 0;
+  const struct timespec now = {0, 0};
+  return kernel_poll(&p, &now) == 1 ? p.revents : 0;
 }
 
 short kernel_wait_for(int fd, short want) {
   struct pollfd p = {fd, want, 0};
   for (;;) {
-    int n = poll(&p, 1, -1);
+    int n = kernel_poll(&p, nullptr);
     if (n == 1 && (p.revents & want)) return p.revents;
   }
 }
@@ -84,11 +106,19 @@ short kernel_wait_for(int fd, short want) {
 unsigned int evl_wait_for(int fd, unsigned int want) {
   int set = evl_new_poll();
   if (set < 0) return 0;
-  evl_add_pollfd(set, fd, want);
-  struct evl_poll_event ev = {0, 0};
+  evl_add_pollfd(set, fd, want, evl_nil);
+  struct evl_poll_event ev = {};
   int n = evl_poll(set, &ev, 1);
   close(set);
   return n == 1 ? ev.events : 0;
+}
+
+void wait_until_blocked(int thread_fd) {
+  for (;;) {
+    struct evl_thread_state state;
+    if (evl_get_state(thread_fd, &state) == 0 && (state.state & (T_PEND | T_DELAY))) return;
+    usleep(1000);
+  }
 }
 
 Pipe::Pipe() {

@@ -23,6 +23,29 @@ class EvlTest : public ::testing::Test {
   static void SetUpTestSuite() { init_evl(); }
 };
 
+// A fixture whose test bodies run attached to the EVL core (the core refuses
+// out-of-band calls to other threads): the test thread attaches before each
+// test and detaches after.
+class AttachedEvlTest : public EvlTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+};
+
+// Attaches the calling thread for its scope (a unique name is made from
+// prefix). Fails the calling test if it cannot.
+class ScopedAttach {
+ public:
+  explicit ScopedAttach(const std::string& prefix);
+  ~ScopedAttach();
+  ScopedAttach(const ScopedAttach&) = delete;
+  ScopedAttach& operator=(const ScopedAttach&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 // Runs body on a new thread attached to the EVL core (a unique name is made
 // from prefix) and waits for it to end. Fails the calling test if the thread
 // cannot start or attach.
@@ -40,15 +63,21 @@ std::string read_exactly(int fd, size_t n);
 // Reads exactly n bytes into buf (blocking); false on end of file or error.
 bool read_fully(int fd, void* buf, size_t n);
 
-// The revents poll(2) reports right now for fd.
+// The revents the kernel reports right now for fd: the readiness epoll(7)
+// and select(2) see (poll(2) itself answers with the file's own events).
 short kernel_revents(int fd, short events);
 
-// Waits (no deadline) until poll(2) on fd reports one of want; returns revents.
+// Waits (no deadline) until the kernel reports one of want on fd; returns
+// revents.
 short kernel_wait_for(int fd, short want);
 
 // Waits (no deadline) until evl_poll reports one of want on fd; returns the
 // events, 0 if the poll set cannot be made.
 unsigned int evl_wait_for(int fd, unsigned int want);
+
+// Waits (no deadline) until the EVL thread whose descriptor is thread_fd
+// blocks in the core (T_PEND or T_DELAY in its state).
+void wait_until_blocked(int thread_fd);
 
 // A pipe (close-on-exec), closed at scope exit.
 struct Pipe {

@@ -22,13 +22,17 @@
 namespace oskit::evl::testing {
 namespace {
 
-class DriverTest : public EvlTest {
+class DriverTest : public AttachedEvlTest {
  protected:
   void SetUp() override {
+    AttachedEvlTest::SetUp();
     name_ = "lb-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     ASSERT_EQ(oskit_loopback_register(name_.c_str(), 64), 0);
   }
-  void TearDown() override { EXPECT_EQ(oskit_loopback_unregister(name_.c_str()), 0); }
+  void TearDown() override {
+    EXPECT_EQ(oskit_loopback_unregister(name_.c_str()), 0);
+    AttachedEvlTest::TearDown();
+  }
   int open_lb(int flags) { return oskit_evl_open(name_.c_str(), flags); }
   std::string name_;
 };
@@ -187,11 +191,17 @@ TEST_F(DriverTest, BlockingWriteWaitsForRoomAndWaitFillBlocks) {
   char big[64];
   memset(big, 'b', sizeof big);
   ASSERT_EQ(oob_write(fd, big, 64), 64);
-  std::thread writer([&] { EXPECT_EQ(oob_write(fd, "more", 4), 4); });
+  std::thread writer([&] {
+    ScopedAttach attached("lb-writer");
+    EXPECT_EQ(oob_write(fd, "more", 4), 4);
+  });
   char sink[64];
   EXPECT_EQ(oob_read(fd, sink, 64), 64);
   writer.join();
-  std::thread filler([&] { EXPECT_EQ(oob_write(fd, "0123456789", 10), 10); });
+  std::thread filler([&] {
+    ScopedAttach attached("lb-filler");
+    EXPECT_EQ(oob_write(fd, "0123456789", 10), 10);
+  });
   __u32 want = 14;
   EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want), 0);
   filler.join();
@@ -209,6 +219,7 @@ TEST_F(DriverTest, CloseWakesBlockedReaderWithEbadf) {
   ssize_t rc = 0;
   int err = 0;
   std::thread reader([&] {
+    ScopedAttach attached("lb-closed-reader");
     char c;
     started = true;
     rc = oob_read(fd, &c, 1);
@@ -260,11 +271,11 @@ TEST_F(DriverTest, DescriptorIsPollable) {
   int fd = open_lb(O_RDWR);
   ASSERT_GE(fd, 0);
   EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLOUT);
-  ASSERT_EQ(oob_write(fd, "p", 1), 1);  // not attached: readiness changes at once
+  ASSERT_EQ(write(fd, "p", 1), 1);  // in-band: readiness changes at once
   EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLIN | POLLOUT);
   EXPECT_EQ(evl_wait_for(fd, POLLIN), static_cast<unsigned>(POLLIN | POLLRDNORM) & POLLIN);
   char fill[63];
-  ASSERT_EQ(oob_write(fd, fill, 63), 63);
+  ASSERT_EQ(write(fd, fill, 63), 63);
   EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLIN);
   int ep = epoll_create1(0);
   struct epoll_event ev = {EPOLLOUT, {.fd = fd}};
@@ -313,7 +324,7 @@ TEST_F(DriverTest, GenericFlagsThroughTheReservedRange) {
   oskit_u32_t flags = 77;
   ASSERT_EQ(oob_ioctl(fd, getflags, &flags), 0);
   EXPECT_EQ(flags, 0u);
-  ASSERT_GE(evl_attach_self("lb-flags:%d", getpid()), 0);
+  ASSERT_EQ(evl_switch_oob(), 0);
   oskit_evl_stage_reset();
   flags = OSKIT_DEVCTL_F_NONBLOCK;
   ASSERT_EQ(oob_ioctl(fd, setflags, &flags), 0);
@@ -322,7 +333,7 @@ TEST_F(DriverTest, GenericFlagsThroughTheReservedRange) {
   EXPECT_EQ(oob_read(fd, &c, 1), -1) << "the driver now sees O_NONBLOCK";
   EXPECT_EQ(errno, EAGAIN);
   EXPECT_EQ(oskit_evl_stage_thread_violations(), 0u) << "flags change out-of-band without a system call";
-  evl_detach_self();
+  ASSERT_EQ(evl_switch_inband(), 0);
   EXPECT_NE(fcntl(fd, F_GETFL) & O_NONBLOCK, 0) << "F_GETFL agrees with the driver";
   flags = 0x4000;
   errno = 0;

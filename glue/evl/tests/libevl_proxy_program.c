@@ -44,12 +44,13 @@ static void *poller(void *arg)
 	check(tfd >= 0);
 	pfd = evl_new_poll();
 	check(pfd >= 0);
-	ret = evl_add_pollfd(pfd, proxyfd, POLLIN);
+	ret = evl_add_pollfd(pfd, proxyfd, POLLIN, evl_intval(7));
 	check(ret == 0);
 	ret = evl_poll(pfd, &pollset, 1);
 	check(ret == 1);
 	check(pollset.events == POLLIN);
 	check(pollset.fd == (__u32)proxyfd);
+	check(pollset.pollval.val == 7);
 	ret = oob_read(proxyfd, &val, sizeof(val));
 	check(ret == sizeof(val));
 	check(val == TEST_VALUE1);

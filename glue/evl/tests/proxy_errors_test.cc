@@ -23,7 +23,7 @@
 namespace oskit::evl::testing {
 namespace {
 
-class ProxyErrorsTest : public EvlTest {};
+class ProxyErrorsTest : public AttachedEvlTest {};
 
 TEST_F(ProxyErrorsTest, ExistingNameIsEexist) {
   Pipe p;

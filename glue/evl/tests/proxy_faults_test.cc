@@ -33,7 +33,7 @@
 namespace oskit::evl::testing {
 namespace {
 
-class ProxyFaultsTest : public EvlTest {};
+class ProxyFaultsTest : public AttachedEvlTest {};
 
 // ---------------------------------------------------------------- targets that are EVL files
 

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <thread>
@@ -19,7 +21,7 @@
 namespace oskit::evl::testing {
 namespace {
 
-class ProxyPollTest : public EvlTest {};
+class ProxyPollTest : public AttachedEvlTest {};
 
 // A deadline already passed: evl_timedpoll reports what is ready now.
 struct timespec past() {
@@ -29,7 +31,7 @@ struct timespec past() {
 
 unsigned int evl_ready_now(int fd, unsigned int events) {
   int set = evl_new_poll();
-  evl_add_pollfd(set, fd, events);
+  evl_add_pollfd(set, fd, events, evl_nil);
   struct evl_poll_event ev = {0, 0};
   struct timespec deadline = past();
   int n = evl_timedpoll(set, &ev, 1, &deadline);
@@ -121,6 +123,26 @@ TEST_F(ProxyPollTest, PollinWhenInputDataAvailable) {
   close(fd);
 }
 
+// As the core does, a proxy reads from its target when a reader asks, not
+// ahead: pollers see the target's input, which stays there until then.
+TEST_F(ProxyPollTest, InputIsReadFromTheTargetOnlyWhenAReaderAsks) {
+  const int efd = eventfd(7, EFD_CLOEXEC);
+  ASSERT_GE(efd, 0);
+  int fd = evl_create_proxy(efd, 8, 8, EVL_CLONE_INPUT | EVL_CLONE_OUTPUT, nullptr);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(evl_wait_for(fd, POLLIN), static_cast<unsigned>(POLLIN));
+  uint64_t value = 0;
+  ASSERT_EQ(oob_read(fd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(value, 7u);
+  value = 9;
+  ASSERT_EQ(oob_write(fd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(kernel_wait_for(fd, POLLIN) & POLLIN, POLLIN) << "the target has input again";
+  ASSERT_EQ(::read(efd, &value, sizeof value), static_cast<ssize_t>(sizeof value));
+  EXPECT_EQ(value, 9u) << "the proxy left it in the target";
+  close(fd);
+  close(efd);
+}
+
 TEST_F(ProxyPollTest, PollerrOnDirectionNotEnabled) {
   Pipe p;
   int out = evl_new_proxy(p.w, 64, nullptr);
@@ -155,21 +177,21 @@ TEST_F(ProxyPollTest, PollSetErrors) {
   struct evl_poll_event ev;
   EXPECT_EQ(evl_poll(p.r, &ev, 1), -EBADF);
   EXPECT_EQ(evl_poll(set, &ev, 0), -EINVAL);
-  EXPECT_EQ(evl_add_pollfd(set, p.r, POLLIN), -EBADF);  // not oob-capable
-  EXPECT_EQ(evl_add_pollfd(set, set, POLLIN), -ELOOP);
+  EXPECT_EQ(evl_add_pollfd(set, p.r, POLLIN, evl_nil), -EBADF);  // not oob-capable
+  EXPECT_EQ(evl_add_pollfd(set, set, POLLIN, evl_nil), -ELOOP);
   int fd = evl_create_proxy(p.r, 64, 0, EVL_CLONE_INPUT | EVL_CLONE_OUTPUT, nullptr);
   ASSERT_GE(fd, 0);
-  EXPECT_EQ(evl_add_pollfd(set, fd, POLLIN), 0);
-  EXPECT_EQ(evl_add_pollfd(set, fd, POLLIN), -EEXIST);
+  EXPECT_EQ(evl_add_pollfd(set, fd, POLLIN, evl_nil), 0);
+  EXPECT_EQ(evl_add_pollfd(set, fd, POLLIN, evl_nil), -EEXIST);
   struct timespec deadline = past();
   EXPECT_EQ(evl_timedpoll(set, &ev, 1, &deadline), -ETIMEDOUT);  // no input yet
-  EXPECT_EQ(evl_mod_pollfd(set, fd, POLLOUT), 0);
+  EXPECT_EQ(evl_mod_pollfd(set, fd, POLLOUT, evl_nil), 0);
   EXPECT_EQ(evl_poll(set, &ev, 1), 1);
   EXPECT_EQ(ev.fd, static_cast<__u32>(fd));
   EXPECT_EQ(ev.events, static_cast<__u32>(POLLOUT));
   EXPECT_EQ(evl_del_pollfd(set, fd), 0);
   EXPECT_EQ(evl_del_pollfd(set, fd), -ENOENT);
-  EXPECT_EQ(evl_mod_pollfd(set, fd, POLLIN), -ENOENT);
+  EXPECT_EQ(evl_mod_pollfd(set, fd, POLLIN, evl_nil), -ENOENT);
   close(fd);
   close(set);
 }
@@ -179,7 +201,7 @@ TEST_F(ProxyPollTest, EvlPollWakesOnInputFromAnotherThread) {
   int fd = evl_create_proxy(p.r, 64, 0, EVL_CLONE_INPUT, nullptr);
   ASSERT_GE(fd, 0);
   int set = evl_new_poll();
-  ASSERT_EQ(evl_add_pollfd(set, fd, POLLIN), 0);
+  ASSERT_EQ(evl_add_pollfd(set, fd, POLLIN, evl_nil), 0);
   std::thread poller([&] {
     ASSERT_GE(evl_attach_self("poller:%d", getpid()), 0);
     struct evl_poll_event ev;

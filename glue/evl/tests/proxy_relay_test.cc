@@ -24,7 +24,7 @@
 namespace oskit::evl::testing {
 namespace {
 
-class ProxyRelayTest : public EvlTest {};
+class ProxyRelayTest : public AttachedEvlTest {};
 
 TEST_F(ProxyRelayTest, OobWriteReachesTarget) {
   Pipe p;
@@ -264,6 +264,7 @@ TEST_F(ProxyRelayTest, BlockingWriterWaitsForRoom) {
   int fd = evl_new_proxy(p.w, 16, nullptr);
   ASSERT_GE(fd, 0);
   std::thread writer([&] {
+    ScopedAttach attached("blocking-writer");
     for (int i = 0; i < 64; ++i) ASSERT_EQ(oob_write(fd, "0123456789abcdef", 16), 16);
   });
   std::string got(64 * 16, 0);

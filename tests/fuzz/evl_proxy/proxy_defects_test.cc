@@ -111,8 +111,12 @@ TEST_F(ProxyDefects, PermanentInputFailureStaysVisible) {
     ASSERT_GE(fd, 0);
     ASSERT_EQ(oskit_evl_proxy_set_target_io(fd, target.io()), 0);
     ASSERT_EQ(target.feed("data", 4), 4u);
-    evl_wait_for(fd, POLLIN);  // the failure turns the proxy readable (POLLERR)
     char buf[16];
+    // The target is read when a reader asks: the first read asks and finds
+    // nothing yet; the failure then turns the proxy readable (POLLERR).
+    ASSERT_EQ(oob_read(fd, buf, sizeof buf), -1);
+    EXPECT_EQ(errno, EAGAIN);
+    EXPECT_TRUE(evl_wait_for(fd, POLLERR) & POLLERR);
     ASSERT_EQ(oob_read(fd, buf, sizeof buf), -1);
     EXPECT_EQ(errno, EBADF);
     for (int i = 0; i < 3; ++i) {

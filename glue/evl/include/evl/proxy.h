@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <evl/factory-abi.h>
+#include <linux/types.h>
+#include <uapi/evl/proxy.h>
+#include <uapi/evl/factory.h>
 
 /* A private proxy with no particular granularity ("File proxy", evl_new_proxy). */
 #define evl_new_proxy(__targetfd, __bufsz, ...) \

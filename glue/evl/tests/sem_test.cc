@@ -1,0 +1,165 @@
+// EVL semaphores (<evl/sem.h>): counting, timeouts on the semaphore's clock,
+// waking on put and on close, static initialisation, names and errors.
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include <evl/evl.h>
+
+#include "glue/evl/config.h"
+#include "glue/evl/evl_thread.h"
+#include "glue/evl/testing/evl_testing.h"
+
+namespace oskit::evl::testing {
+namespace {
+
+class SemTest : public EvlTest {};
+
+struct timespec in_ms(clockid_t clock, long ms) {
+  struct timespec t;
+  clock_gettime(clock, &t);
+  t.tv_nsec += ms * 1000000;
+  t.tv_sec += t.tv_nsec / 1000000000;
+  t.tv_nsec %= 1000000000;
+  return t;
+}
+
+TEST_F(SemTest, CountsPutsAndGets) {
+  struct evl_sem sem;
+  ASSERT_GE(evl_create_sem(&sem, EVL_CLOCK_MONOTONIC, 2, EVL_CLONE_PRIVATE, nullptr), 0);
+  int value = -1;
+  EXPECT_EQ(evl_peek_sem(&sem, &value), 0);
+  EXPECT_EQ(value, 2);
+  EXPECT_EQ(evl_tryget_sem(&sem), 0);
+  EXPECT_EQ(evl_tryget_sem(&sem), 0);
+  EXPECT_EQ(evl_tryget_sem(&sem), -EAGAIN);
+  EXPECT_EQ(evl_put_sem(&sem), 0);  // any thread may put
+  EXPECT_EQ(evl_peek_sem(&sem, &value), 0);
+  EXPECT_EQ(value, 1);
+  run_on_evl_thread("sem-get", [&] { EXPECT_EQ(evl_get_sem(&sem), 0); });
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+}
+
+TEST_F(SemTest, GetNeedsAnEvlThread) {
+  struct evl_sem sem;
+  ASSERT_GE(evl_new_sem(&sem, nullptr), 0);
+  EXPECT_EQ(evl_get_sem(&sem), -EPERM);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+}
+
+TEST_F(SemTest, TimedGetTimesOutOnItsClock) {
+  for (int clockfd : {EVL_CLOCK_MONOTONIC, EVL_CLOCK_REALTIME}) {
+    struct evl_sem sem;
+    ASSERT_GE(evl_create_sem(&sem, clockfd, 0, 0, nullptr), 0);
+    run_on_evl_thread("sem-timeout", [&] {
+      const clockid_t clock = clockfd == EVL_CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+      const struct timespec deadline = in_ms(clock, 20);
+      EXPECT_EQ(evl_timedget_sem(&sem, &deadline), -ETIMEDOUT);
+      struct timespec now;
+      clock_gettime(clock, &now);
+      EXPECT_TRUE(now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec));
+      const struct timespec bad = {0, 1000000000};
+      EXPECT_EQ(evl_timedget_sem(&sem, &bad), -EINVAL);
+    });
+    int value = -1;
+    EXPECT_EQ(evl_peek_sem(&sem, &value), 0);
+    EXPECT_EQ(value, 0) << "a timed-out waiter gives its place back";
+    EXPECT_EQ(evl_close_sem(&sem), 0);
+  }
+}
+
+TEST_F(SemTest, PutWakesAWaiter) {
+  struct evl_sem sem;
+  ASSERT_GE(evl_new_sem(&sem, nullptr), 0);
+  std::atomic<int> got{1};
+  auto waiter = start_evl_thread(unique_name("sem-waiter"), [&] { got = evl_get_sem(&sem); });
+  ASSERT_TRUE(waiter.ok());
+  int value = 0;
+  while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);
+  EXPECT_EQ(value, -1) << "the count shows one waiter";
+  EXPECT_EQ(evl_put_sem(&sem), 0);
+  (*waiter)->join();
+  EXPECT_EQ(got, 0);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+}
+
+TEST_F(SemTest, ClosingWakesWaitersWithEidrm) {
+  struct evl_sem sem;
+  ASSERT_GE(evl_new_sem(&sem, nullptr), 0);
+  std::atomic<int> got{1};
+  auto waiter = start_evl_thread(unique_name("sem-closed"), [&] { got = evl_get_sem(&sem); });
+  ASSERT_TRUE(waiter.ok());
+  int value = 0;
+  while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+  (*waiter)->join();
+  EXPECT_EQ(got, -EIDRM);
+  EXPECT_EQ(evl_put_sem(&sem), -EBADF);
+  EXPECT_EQ(evl_tryget_sem(&sem), -EBADF);
+  EXPECT_EQ(evl_close_sem(&sem), -EBADF);
+}
+
+TEST_F(SemTest, StaticInitialiserCreatesOnFirstUse) {
+  struct evl_sem sem = EVL_SEM_INITIALIZER(nullptr, EVL_CLOCK_MONOTONIC, 1, EVL_CLONE_PRIVATE);
+  EXPECT_EQ(evl_close_sem(&sem), 0);  // never created: nothing to close
+  EXPECT_EQ(evl_tryget_sem(&sem), 0);
+  EXPECT_EQ(evl_tryget_sem(&sem), -EAGAIN);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+}
+
+TEST_F(SemTest, BadArgumentsAreRefused) {
+  struct evl_sem sem;
+  EXPECT_EQ(evl_create_sem(&sem, 42, 0, 0, nullptr), -EINVAL);
+  EXPECT_EQ(evl_create_sem(&sem, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_INPUT, nullptr), -EINVAL);
+  EXPECT_EQ(evl_create_sem(&sem, EVL_CLOCK_MONOTONIC, 0, 0, "bad/name"), -EINVAL);
+  EXPECT_EQ(evl_create_sem(&sem, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_PUBLIC, nullptr), -EINVAL);
+  struct evl_sem garbage;
+  garbage.magic = 0x12345678;
+  EXPECT_EQ(evl_put_sem(&garbage), -EINVAL);
+  struct evl_flags flags;
+  ASSERT_GE(evl_new_flags(&flags, nullptr), 0);
+  struct evl_sem* not_a_sem = reinterpret_cast<struct evl_sem*>(&flags);
+  EXPECT_EQ(evl_put_sem(not_a_sem), -EINVAL);
+  EXPECT_EQ(evl_close_flags(&flags), 0);
+}
+
+TEST_F(SemTest, NamesAreUniqueAndPublicOnesOpen) {
+  const std::string name = unique_name("sem");
+  struct evl_sem sem, again, opened;
+  const int fd = evl_new_sem(&sem, "/%s", name.c_str());
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(evl_new_sem(&again, "%s", name.c_str()), -EEXIST);
+  EXPECT_EQ(access((std::string(oskit_evl_root()) + "/monitor/" + name).c_str(), F_OK), 0);
+  ASSERT_GE(evl_open_sem(&opened, "%s", name.c_str()), 0);
+  EXPECT_EQ(evl_put_sem(&opened), 0);
+  EXPECT_EQ(evl_tryget_sem(&sem), 0);
+  EXPECT_EQ(evl_open_sem(&opened, "no-such-%s", name.c_str()), -ENOENT);
+  struct evl_flags flags;
+  const std::string flags_name = unique_name("flags");
+  ASSERT_GE(evl_new_flags(&flags, "/%s", flags_name.c_str()), 0);
+  EXPECT_EQ(evl_open_sem(&again, "%s", flags_name.c_str()), -EINVAL);
+  EXPECT_EQ(evl_close_flags(&flags), 0);
+  EXPECT_EQ(evl_close_sem(&opened), 0);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+  EXPECT_NE(access((std::string(oskit_evl_root()) + "/monitor/" + name).c_str(), F_OK), 0);
+}
+
+TEST_F(SemTest, PollReportsAPositiveCount) {
+  struct evl_sem sem;
+  const int fd = evl_new_sem(&sem, nullptr);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(kernel_revents(fd, POLLIN), 0);
+  EXPECT_EQ(evl_put_sem(&sem), 0);
+  EXPECT_EQ(kernel_revents(fd, POLLIN) & POLLIN, POLLIN);
+  run_on_evl_thread("sem-poll", [&] { EXPECT_EQ(evl_wait_for(fd, POLLIN) & POLLIN, POLLIN); });
+  EXPECT_EQ(evl_tryget_sem(&sem), 0);
+  EXPECT_EQ(kernel_revents(fd, POLLIN), 0);
+  EXPECT_EQ(evl_close_sem(&sem), 0);
+}
+
+}  // namespace
+}  // namespace oskit::evl::testing
