@@ -1,10 +1,12 @@
 #include "components/blkio_adapters/adapters.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <new>
 
+#include "absl/strings/str_format.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/range.h"
 #include "oskit/sync/mutex.h"
@@ -14,23 +16,29 @@ namespace {
 
 bool valid_block_size(oskit_u32_t bs) { return is_power_of_two(bs) && bs <= OSKIT_ADAPTER_MAX_BLOCK_SIZE; }
 
-// A block-sized scratch buffer: on the stack for common sizes.
+// A block-sized scratch buffer: on the stack for common sizes, beyond them
+// from the object heap (the environment's memory).
 class Bounce {
  public:
-  explicit Bounce(oskit_u32_t size) {
-    if (size > sizeof local_) heap_.reset(new (std::nothrow) char[size]);
-    data_ = size > sizeof local_ ? heap_.get() : local_;
+  explicit Bounce(oskit_u32_t size) noexcept : size_(size) {
+    data_ = size > sizeof local_ ? static_cast<char*>(oskit_heap_alloc_tagged(size, 64, "blkio adapter bounce"))
+                                 : local_;
   }
+  ~Bounce() {
+    if (data_ != local_) oskit_heap_free(data_, size_, 64);
+  }
+  Bounce(const Bounce&) = delete;
+  Bounce& operator=(const Bounce&) = delete;
   char* get() const { return data_; }
 
  private:
   alignas(64) char local_[4096];
-  std::unique_ptr<char[]> heap_;
+  const oskit_u32_t size_;
   char* data_;
 };
 
 // The absio adapter (components/blkio_adapters/adapters.h).
-class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blkio> {
+class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blkio, oskit_describe> {
  public:
   OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
@@ -38,6 +46,13 @@ class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blki
                       oskit_size_t* out_actual) noexcept override;
   OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override { return target_->getsize(out_size); }
   OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    char detail[48];
+    absl::SNPrintF(detail, sizeof detail, "bytes over %u-byte blocks", block_size_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("absio_adapter", detail).holds("blocks", target_).counter("read_modify_writes", read_modify_writes_);
+    });
+  }
 
  protected:
   AbsioOverBlkio(oskit_blkio* target, oskit_u32_t block_size) noexcept
@@ -58,11 +73,12 @@ class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blki
   const ComPtr<oskit_blkio> target_;
   const oskit_u32_t block_size_;
   Mutex stripes_[kStripes];
+  std::atomic<oskit_u64_t> read_modify_writes_{0};  // partial blocks written
 };
 
 // The blkio adapter: checks and forwards; writes first read the target's size
 // to clamp.
-class BlkioOverAbsio : public Implements<BlkioOverAbsio, oskit_blkio, oskit_absio> {
+class BlkioOverAbsio : public Implements<BlkioOverAbsio, oskit_blkio, oskit_absio, oskit_describe> {
  public:
   OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
@@ -70,6 +86,11 @@ class BlkioOverAbsio : public Implements<BlkioOverAbsio, oskit_blkio, oskit_absi
                       oskit_size_t* out_actual) noexcept override;
   OSKIT_COMDECL getsize(oskit_off_t* out_size) noexcept override;
   OSKIT_COMDECL setsize(oskit_off_t new_size) noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    char detail[48];
+    absl::SNPrintF(detail, sizeof detail, "%u-byte blocks over bytes", block_size_);
+    return describe_to(sink, [&](Description& d) { d.kind("blkio_adapter", detail).holds("bytes", target_); });
+  }
   bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
  protected:
@@ -97,6 +118,7 @@ oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_o
                                           oskit_size_t n) noexcept {
   const oskit_off_t block = offset & ~static_cast<oskit_off_t>(block_size_ - 1);
   MutexLock lock(stripe(block));
+  read_modify_writes_.fetch_add(1, std::memory_order_relaxed);
   oskit_error_t rc = read_block(bounce, block);
   if (rc != 0) return rc;
   std::memcpy(bounce + (offset - block), src, n);

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/bufio.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/com_conformance.h"
@@ -61,6 +62,15 @@ struct BytesOverBigBlocks {
   static ComPtr<oskit_absio> make(oskit_off_t size) { return bytes_over(blocks_over(fixed_memory(size), 4096)); }
 };
 
+struct BlkioAdapterDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(Blocks512::make(4096)); }
+  static const char* kind() { return "blkio_adapter"; }
+};
+struct AbsioAdapterDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(BytesOverBlocks::make(oskit_off_t{4096})); }
+  static const char* kind() { return "absio_adapter"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -71,6 +81,8 @@ using AdapterBlkioFactories = ::testing::Types<Blocks512, BytesOverBlocks>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Adapters, ComConformance, AdapterComFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Adapters, AbsioConformance, AdapterAbsioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Adapters, BlkioConformance, AdapterBlkioFactories);
+INSTANTIATE_TYPED_TEST_SUITE_P(BlkioAdapter, DescribeConformance, ::testing::Types<BlkioAdapterDescribe>);
+INSTANTIATE_TYPED_TEST_SUITE_P(AbsioAdapter, DescribeConformance, ::testing::Types<AbsioAdapterDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

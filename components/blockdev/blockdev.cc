@@ -7,12 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <limits>
 
+#include "absl/strings/str_format.h"
 #include "glue/posix/fd_asyncio.h"
 #include "glue/posix/fd_posixio.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/absio.h"
 #include "oskit/io/asyncio.h"
@@ -22,7 +25,8 @@
 namespace oskit {
 namespace {
 
-class BlockDevice : public Implements<BlockDevice, oskit_blkio, oskit_absio, oskit_posixio, oskit_asyncio> {
+class BlockDevice
+    : public Implements<BlockDevice, oskit_blkio, oskit_absio, oskit_posixio, oskit_asyncio, oskit_describe> {
  public:
   // blkio / absio (OSKit manual 7.1, 7.3).
   OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
@@ -45,6 +49,8 @@ class BlockDevice : public Implements<BlockDevice, oskit_blkio, oskit_absio, osk
   }
   OSKIT_COMDECL remove_listener(oskit_listener* l) noexcept override { return async_.remove_listener(l); }
   OSKIT_COMDECL readable() noexcept override;
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
   // absio is answered only when the block size is 1.
   bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
@@ -70,6 +76,8 @@ class BlockDevice : public Implements<BlockDevice, oskit_blkio, oskit_absio, osk
   const bool fixed_size_;
   const oskit_off_t device_size_;  // fixed_size_ only, a multiple of block_size_
   posix::FdAsyncio async_;
+  std::atomic<oskit_u64_t> bytes_read_{0};
+  std::atomic<oskit_u64_t> bytes_written_{0};
 };
 
 
@@ -104,6 +112,7 @@ OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amou
   rc = posix::pread_all(fd_, buf, amount, offset, &done);
   done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
   if (done == 0) return rc != 0 ? rc : OSKIT_EINVAL;  // at or past the end: nothing could be read
+  bytes_read_.fetch_add(done, std::memory_order_relaxed);
   *out_actual = done;
   return 0;
 }
@@ -121,8 +130,19 @@ OSKIT_COMDECL BlockDevice::write(const void* buf, oskit_off_t offset, oskit_size
   rc = posix::pwrite_all(fd_, buf, amount, offset, &done);
   done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
   if (done == 0 && rc != 0) return rc;
+  bytes_written_.fetch_add(done, std::memory_order_relaxed);
   *out_actual = done;
   return 0;
+}
+
+OSKIT_COMDECL BlockDevice::describe(const oskit_description_sink* sink) noexcept {
+  char detail[96];
+  absl::SNPrintF(detail, sizeof detail, "fd %d, %u-byte blocks, %s%s", fd_, block_size_,
+                 can_write_ ? (can_read_ ? "read-write" : "write-only") : "read-only",
+                 fixed_size_ ? ", fixed size" : "");
+  return describe_to(sink, [&](Description& d) {
+    d.kind("blockdev", detail).counter("bytes_read", bytes_read_).counter("bytes_written", bytes_written_);
+  });
 }
 
 OSKIT_COMDECL BlockDevice::getsize(oskit_off_t* out_size) noexcept {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/com/heap.h"
@@ -88,6 +89,11 @@ struct FileAsyncio {
   static Instance make() { return {query<oskit_asyncio>(adopt_temp(4096, 512)), [] {}}; }
 };
 
+struct BlockDeviceDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(FileBlocks512::make(4096)); }
+  static const char* kind() { return "blockdev"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -98,6 +104,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, AbsioConformance, ::testing::Types<F
 INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, BlkioConformance, BlockDeviceFiles);
 INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, PosixioConformance, ::testing::Types<FilePosixio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, AsyncioConformance, ::testing::Types<FileAsyncio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(BlockDevice, DescribeConformance, ::testing::Types<BlockDeviceDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

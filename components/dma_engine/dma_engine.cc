@@ -9,11 +9,13 @@
 #include <boost/intrusive/list.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_format.h"
 #include "components/dma_engine/executor.h"
 #include "components/dma_engine/listener_set.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/dma/dma.h"
 #include "glue/env/env.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/range.h"
@@ -41,7 +43,7 @@ struct Slot : boost::intrusive::list_base_hook<> {
 };
 using SlotList = boost::intrusive::list<Slot, boost::intrusive::constant_time_size<true>>;
 
-class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
+class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio, oskit_describe> {
  public:
   OSKIT_COMDECL devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbytes, oskit_s32_t* out_ret_val,
                        oskit_size_t* out_nbytes) noexcept override;
@@ -49,6 +51,7 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
   OSKIT_COMDECL add_listener(oskit_listener* l, oskit_s32_t mask) noexcept override;
   OSKIT_COMDECL remove_listener(oskit_listener* l) noexcept override;
   OSKIT_COMDECL readable() noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
   // Makes the ring and starts the worker.
   oskit_error_t start() noexcept;
@@ -64,6 +67,7 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio> {
   }
   static const oskit_devctl_command kCommands[];
 
+  oskit_dma_engine_regs registers() const noexcept;
   oskit_error_t getinfo(oskit_devctl_msg* msg) noexcept;
   oskit_error_t getregs(oskit_devctl_msg* msg) noexcept;
   oskit_error_t setctrl(oskit_devctl_msg* msg) noexcept;
@@ -162,8 +166,8 @@ oskit_error_t Engine::start() noexcept {
     for (oskit_u32_t i = 0; i < ring_size_; i++) free_.push_back(*new (&slots_[i]) Slot);
   }
   try {
-    auto worker = env::current().start_thread("oskit-dma-engine", [this] { run(); });
-    if (!worker.ok()) return OSKIT_EAGAIN;
+    auto worker = env::current().start_thread("dma-engine", [this] { run(); });
+    if (!worker.ok()) return env::thread_start_error(worker.status());
     worker_ = std::move(*worker);
   } catch (const std::bad_alloc&) {
     return OSKIT_ENOMEM;
@@ -197,17 +201,37 @@ oskit_error_t Engine::getinfo(oskit_devctl_msg* msg) noexcept {
   return 0;
 }
 
+oskit_dma_engine_regs Engine::registers() const noexcept {
+  MutexLock lock(&mu_);
+  oskit_dma_engine_regs regs = totals_;
+  regs.ctrl = ctrl_;
+  regs.status = ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) ? OSKIT_DMA_STATUS_ENABLED : 0) | (busy_ ? OSKIT_DMA_STATUS_BUSY : 0);
+  regs.queued = ring_size_ - static_cast<oskit_u32_t>(free_.size() + completed_.size());
+  regs.completed = static_cast<oskit_u32_t>(completed_.size());
+  return regs;
+}
+
+OSKIT_COMDECL Engine::describe(const oskit_description_sink* sink) noexcept {
+  const oskit_dma_engine_regs regs = registers();
+  char detail[64];
+  absl::SNPrintF(detail, sizeof detail, "device %u, %u-slot ring, %s", device_, ring_size_,
+                 (regs.ctrl & OSKIT_DMA_CTRL_ENABLE) != 0 ? "enabled" : "disabled");
+  return describe_to(sink, [&](Description& d) {
+    d.kind("dma_engine", detail)
+        .holds("space", space_)
+        .counter("queued", regs.queued)
+        .counter("completed", regs.completed)
+        .counter("submitted_total", regs.submitted_total)
+        .counter("completed_total", regs.completed_total)
+        .counter("faults_total", regs.faults_total)
+        .counter("errors_total", regs.errors_total)
+        .counter("bytes_total", regs.bytes_total);
+  });
+}
+
 oskit_error_t Engine::getregs(oskit_devctl_msg* msg) noexcept {
   if (msg->nbytes != sizeof(oskit_dma_engine_regs)) return OSKIT_EINVAL;
-  oskit_dma_engine_regs regs;
-  {
-    MutexLock lock(&mu_);
-    regs = totals_;
-    regs.ctrl = ctrl_;
-    regs.status = ((ctrl_ & OSKIT_DMA_CTRL_ENABLE) ? OSKIT_DMA_STATUS_ENABLED : 0) | (busy_ ? OSKIT_DMA_STATUS_BUSY : 0);
-    regs.queued = ring_size_ - static_cast<oskit_u32_t>(free_.size() + completed_.size());
-    regs.completed = static_cast<oskit_u32_t>(completed_.size());
-  }
+  const oskit_dma_engine_regs regs = registers();
   std::memcpy(msg->data, &regs, sizeof regs);
   msg->out_nbytes = sizeof regs;
   return 0;

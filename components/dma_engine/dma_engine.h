@@ -172,7 +172,8 @@ OSKIT_BEGIN_DECLS
  * reference) and starts its worker. Returns 0 and the engine's devctl in
  * *out_devctl (query it for oskit_asyncio); OSKIT_E_POINTER; OSKIT_EINVAL for
  * a ring size that is not a power of two or too large, or unknown open mode
- * bits; OSKIT_ENOMEM; OSKIT_EAGAIN when the environment cannot start a thread.
+ * bits; OSKIT_ENOMEM (no memory, for the worker too); OSKIT_EAGAIN when the
+ * environment refuses to start a thread.
  */
 oskit_error_t oskit_dma_engine_create(oskit_dma_space_t *space, const oskit_dma_engine_options_t *options,
                                       oskit_devctl_t **out_devctl);

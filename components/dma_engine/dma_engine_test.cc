@@ -15,6 +15,7 @@
 #include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/devctl_conformance.h"
@@ -156,6 +157,11 @@ struct EngineAsyncio {
   }
 };
 
+struct EngineDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(make_engine(8)); }
+  static const char* kind() { return "dma_engine"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -164,6 +170,7 @@ using EngineOpenings = ::testing::Types<EngineRdwr, EngineReadOnly>;
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaEngine, DevctlConformance, EngineOpenings);
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaEngine, ComConformance, ::testing::Types<EngineObject>);
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaEngine, AsyncioConformance, ::testing::Types<EngineAsyncio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(DmaEngine, DescribeConformance, ::testing::Types<EngineDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

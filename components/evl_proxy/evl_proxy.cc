@@ -12,6 +12,9 @@ namespace oskit::evl {
 namespace {
 
 class EvlProxy : public OobFileObject<EvlProxy> {
+ public:
+  static constexpr const char* kKind = "evl_proxy";
+
  protected:
   // fd, poll_fd: owned. directions: kOobRead for input, kOobWrite for output.
   EvlProxy(int fd, int poll_fd, oskit_u32_t directions) noexcept : OobFileObject(fd, poll_fd, directions) {}

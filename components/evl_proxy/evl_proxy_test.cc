@@ -25,6 +25,7 @@
 #include "oskit/com/ptr.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
@@ -403,6 +404,11 @@ struct ProxyPosixio {
   static constexpr bool kSizeSettable = false;
 };
 
+struct ProxyDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(piped(OSKIT_EVL_PROXY_OUTPUT).stream); }
+  static const char* kind() { return "evl_proxy"; }
+};
+
 }  // namespace conformance
 }  // namespace oskit::evl
 
@@ -411,4 +417,5 @@ INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, ComConformance, ::testing::Types<oskit:
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, AsyncioConformance, ::testing::Types<oskit::evl::conformance::ProxyAsyncio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, StreamConformance, ::testing::Types<oskit::evl::conformance::ProxyStream>);
 INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, PosixioConformance, ::testing::Types<oskit::evl::conformance::ProxyPosixio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(EvlProxy, DescribeConformance, ::testing::Types<oskit::evl::conformance::ProxyDescribe>);
 }  // namespace oskit::testing

@@ -14,11 +14,13 @@
 #include <memory>
 
 #include "components/evl_proxy/evl_proxy.h"
+#include "glue/env/env.h"
 #include "oskit/com/ptr.h"
 
 namespace oskit::evl {
 
-class Logger {
+// Its memory comes from the embedding environment.
+class Logger : public env::EnvAllocated<Logger> {
  public:
   // The longest record, formatted in a buffer of this size on the stack.
   static constexpr std::size_t kMaxRecord = 1024;

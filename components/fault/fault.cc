@@ -3,6 +3,8 @@
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_format.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/com/stream.h"
 #include "oskit/io/absio.h"
@@ -34,7 +36,7 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t n) {
 }
 
 class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oskit_absio, oskit_blkio,
-                                        oskit_stream, oskit_netio> {
+                                        oskit_stream, oskit_netio, oskit_describe> {
  public:
   // Wraps target with plan; empty with *rc set on failure (see oskit_fault_wrap).
   static ComPtr<FaultInjector> create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
@@ -83,6 +85,8 @@ class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oski
   OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     return netio_->alloc_bufio(size, out_buf);
   }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
   bool exports(const oskit_guid& iid) const noexcept;
 
@@ -169,6 +173,33 @@ bool FaultInjector::exports(const oskit_guid& iid) const noexcept {
   if (detail::same_guid(iid, iid_of<oskit_stream>::value)) return static_cast<bool>(stream_);
   if (detail::same_guid(iid, iid_of<oskit_netio>::value)) return static_cast<bool>(netio_);
   return true;
+}
+
+OSKIT_COMDECL FaultInjector::describe(const oskit_description_sink* sink) noexcept {
+  oskit_fault_plan_t plan;
+  oskit_fault_stats_t stats;
+  {
+    MutexLock lock(&mu_);
+    plan = plan_;
+    stats = stats_;
+  }
+  char detail[128];
+  absl::SNPrintF(detail, sizeof detail, "%s%s every %u, %u ppm, after %u bytes%s -> %s",
+                 (plan.calls & OSKIT_FAULT_READ) != 0 ? "reads " : "", (plan.calls & OSKIT_FAULT_WRITE) != 0 ? "writes" : "",
+                 plan.every_nth, plan.probability_ppm, plan.after_bytes, plan.short_transfers != 0 ? ", short" : "",
+                 oskit_error_string(plan.error));
+  oskit_iunknown* target = blkio_ ? static_cast<oskit_iunknown*>(blkio_.get())
+                           : stream_ ? static_cast<oskit_iunknown*>(stream_.get())
+                                     : static_cast<oskit_iunknown*>(netio_.get());
+  return describe_to(sink, [&](Description& d) {
+    d.kind("fault", plan.calls == 0 ? "passing everything" : detail)
+        .answers("fault_control")
+        .holds("target", target)
+        .counter("calls", stats.calls)
+        .counter("failed", stats.failed)
+        .counter("shortened", stats.shortened)
+        .counter("bytes", stats.bytes);
+  });
 }
 
 OSKIT_COMDECL FaultInjector::setplan(const oskit_fault_plan_t* plan) noexcept {

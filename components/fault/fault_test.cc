@@ -15,6 +15,7 @@
 #include "components/netio/netio.h"
 #include "components/subset/subset.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/netio.h"
@@ -77,6 +78,11 @@ struct QuietNetioCom {
   static std::vector<oskit_guid> interfaces() { return QuietNetio::interfaces(); }
 };
 
+struct FaultDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(QuietMemory::make(oskit_off_t{64})); }
+  static const char* kind() { return "fault"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -87,6 +93,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Fault, ComConformance, FaultComFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Fault, AbsioConformance, ::testing::Types<QuietMemory>);
 INSTANTIATE_TYPED_TEST_SUITE_P(Fault, BlkioConformance, FaultBlkioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Fault, NetioConformance, ::testing::Types<QuietNetio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(Fault, DescribeConformance, ::testing::Types<FaultDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/listener_conformance.h"
 
@@ -24,12 +25,18 @@ struct FunctionListenerFactory {
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_listener>::value}; }
 };
 
+struct FunctionListenerDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(FunctionListenerFactory::make()); }
+  static const char* kind() { return "listener"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
 namespace oskit::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(FunctionListener, ComConformance, ::testing::Types<FunctionListenerFactory>);
 INSTANTIATE_TYPED_TEST_SUITE_P(FunctionListener, ListenerConformance, ::testing::Types<FunctionListenerFactory>);
+INSTANTIATE_TYPED_TEST_SUITE_P(FunctionListener, DescribeConformance, ::testing::Types<FunctionListenerDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -7,11 +7,13 @@
 #include <boost/intrusive/slist.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_format.h"
 #include "components/membufio/membufio.h"
 #include "glue/bufio/memory_bufio.h"
 #include "glue/bufio/storage.h"
 #include "glue/dma/dma.h"
 #include "glue/env/env.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/sync/mutex.h"
 
@@ -52,6 +54,12 @@ class PoolCore {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
   }
   oskit_size_t buffer_size() const noexcept { return buffer_size_; }
+  oskit_u32_t count() const noexcept { return count_; }
+  oskit_u32_t free_buffers() noexcept {
+    MutexLock lock(&mu_);
+    return static_cast<oskit_u32_t>(free_.size());
+  }
+  oskit_dma_space* space() const noexcept { return space_.get(); }
 
   // A free buffer with one reference (which holds the core), or nullptr.
   Storage* take() noexcept;
@@ -153,7 +161,7 @@ Storage* pooled_for_copy(const Storage* storage, oskit_size_t size) noexcept {
 }
 
 // The pool object: bufio_pool over a core.
-class DmaPool : public Implements<DmaPool, oskit_bufio_pool> {
+class DmaPool : public Implements<DmaPool, oskit_bufio_pool, oskit_describe> {
  public:
   OSKIT_COMDECL alloc(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
@@ -169,6 +177,14 @@ class DmaPool : public Implements<DmaPool, oskit_bufio_pool> {
     }
     *out_buf = io.detach();
     return 0;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    char detail[64];
+    absl::SNPrintF(detail, sizeof detail, "%u buffers of %u bytes", core_->count(), core_->buffer_size());
+    return describe_to(sink, [&](Description& d) {
+      d.kind("dma_bufio_pool", detail).holds("space", core_->space()).counter("free_buffers", core_->free_buffers());
+    });
   }
 
  protected:

@@ -8,6 +8,7 @@
 #include "components/membufio/membufio.h"
 #include "glue/dma/dma.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/bufio_conformance.h"
 #include "oskit/testing/bufio_pool_conformance.h"
@@ -50,6 +51,11 @@ struct DmaPoolBufio {
   }
 };
 
+struct DmaPoolDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(DmaPool::make()); }
+  static const char* kind() { return "dma_bufio_pool"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -59,6 +65,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(DmaPool, BufioPoolConformance, ::testing::Types<D
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaPoolBufio, ComConformance, ::testing::Types<DmaPoolBufio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaPoolBufio, AbsioConformance, ::testing::Types<DmaPoolBufio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(DmaPoolBufio, BufioConformance, ::testing::Types<DmaPoolBufio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(DmaPool, DescribeConformance, ::testing::Types<DmaPoolDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

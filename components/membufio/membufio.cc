@@ -1,9 +1,11 @@
 // The C factories of the memory bufio, the heap pool and the recycled pool.
 #include "components/membufio/membufio.h"
 
+#include "absl/strings/str_format.h"
 #include "glue/bufio/memory_bufio.h"
 #include "glue/bufio/recycled_pool.h"
 #include "glue/bufio/storage.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/range.h"
 
@@ -22,12 +24,16 @@ ComPtr<oskit_bufio> create_heap_bufio(oskit_size_t size) noexcept {
 }
 
 // The heap as a pool: any size, a new buffer each time.
-class HeapPool : public Implements<HeapPool, oskit_bufio_pool> {
+class HeapPool : public Implements<HeapPool, oskit_bufio_pool, oskit_describe> {
  public:
   OSKIT_COMDECL alloc(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
     *out_buf = create_heap_bufio(size).detach();
     return *out_buf != nullptr ? 0 : OSKIT_ENOMEM;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return describe_to(sink, [](Description& d) { d.kind("heap_bufio_pool", "bufios from the environment's memory"); });
   }
 
  protected:

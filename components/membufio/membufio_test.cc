@@ -12,6 +12,7 @@
 #include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/bufio_conformance.h"
@@ -70,6 +71,15 @@ struct HeapPool {
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_bufio_pool>::value}; }
 };
 
+struct HeapBufioDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(HeapBufio::make(oskit_size_t{64})); }
+  static const char* kind() { return "membufio"; }
+};
+struct HeapPoolDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(HeapPool::make()); }
+  static const char* kind() { return "heap_bufio_pool"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -81,6 +91,8 @@ INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, ComConformance, MemoryBufioFactories
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, AbsioConformance, MemoryBufioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, BlkioConformance, MemoryBufioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, BufioConformance, MemoryBufioFactories);
+INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufio, DescribeConformance, ::testing::Types<HeapBufioDescribe>);
+INSTANTIATE_TYPED_TEST_SUITE_P(MemoryBufioHeapPool, DescribeConformance, ::testing::Types<HeapPoolDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

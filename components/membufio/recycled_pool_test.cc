@@ -11,6 +11,7 @@
 #include "oskit/testing/bufio_conformance.h"
 #include "oskit/testing/bufio_pool_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 
 namespace oskit {
@@ -49,10 +50,21 @@ struct RecycledBufio {
   }
 };
 
+struct RecycledPoolDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(RecycledPoolFactory::make()); }
+  static const char* kind() { return "recycled_bufio_pool"; }
+};
+struct RecycledBufioDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(RecycledBufio::make(oskit_size_t{64})); }
+  static const char* kind() { return "membufio"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
 namespace oskit::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(RecycledPool, DescribeConformance, ::testing::Types<RecycledPoolDescribe>);
+INSTANTIATE_TYPED_TEST_SUITE_P(RecycledBufio, DescribeConformance, ::testing::Types<RecycledBufioDescribe>);
 INSTANTIATE_TYPED_TEST_SUITE_P(RecycledPool, ComConformance, ::testing::Types<RecycledPoolFactory>);
 INSTANTIATE_TYPED_TEST_SUITE_P(RecycledPool, BufioPoolConformance, ::testing::Types<RecycledPoolFactory>);
 INSTANTIATE_TYPED_TEST_SUITE_P(RecycledBufio, ComConformance, ::testing::Types<RecycledBufio>);

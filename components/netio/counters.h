@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "components/netio/netio.h"
+#include "oskit/com/description.h"
 
 namespace oskit::netio {
 
@@ -24,6 +25,11 @@ struct Counters {
   }
   // Fills the counts kept here (queued and high_water are the queue's).
   oskit_error_t fill(oskit_netio_stats_t* out) const;
+  // Reports the counts kept here (oskit_describe).
+  void report(Description& d) const {
+    d.counter("pushed", pushed).counter("delivered", delivered).counter("filtered", filtered);
+    d.counter("refused", refused).counter("failed", failed);
+  }
 };
 
 }  // namespace oskit::netio

@@ -9,6 +9,8 @@
 #include "absl/container/inlined_vector.h"
 #include "components/netio/netio.h"
 #include "components/netio/packet.h"
+#include "glue/env/env.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/sync/mutex.h"
 
@@ -23,13 +25,27 @@ constexpr oskit_guid kFanoutSelfIid =
 // Serialises registrations so that two concurrent add_listener calls cannot
 // close a cycle between them.
 Mutex& topology_mu() {
-  static Mutex* mu = new Mutex;
-  return *mu;
+  static Mutex mu;
+  return mu;
+}
+
+// Consumers copied out of the lock: eight inline, more in the environment's
+// memory.
+using Targets = absl::InlinedVector<ComPtr<oskit_netio>, 8, env::Allocator<ComPtr<oskit_netio>>>;
+
+// Appends target; false when no memory holds it.
+bool append(Targets* targets, ComPtr<oskit_netio> target) noexcept {
+  try {
+    targets->push_back(std::move(target));
+    return true;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
 }
 
 thread_local int push_nesting = 0;
 
-class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_netio> {
+class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_netio, oskit_describe> {
  public:
   OSKIT_COMDECL query(const oskit_guid* iid, void** out_ihandle) noexcept override {
     if (iid != nullptr && out_ihandle != nullptr && detail::same_guid(*iid, kFanoutSelfIid)) {
@@ -45,7 +61,9 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     if (rc != 0) return rc;
     if (push_nesting >= OSKIT_NETIO_FANOUT_MAX_NESTING) return OSKIT_ELOOP;
     const std::uint64_t removals = removals_.load(std::memory_order_acquire);
-    Targets targets = snapshot();
+    Targets targets;
+    if (!snapshot(&targets)) return OSKIT_ENOMEM;
+    pushes_.fetch_add(1, std::memory_order_relaxed);
     ++push_nesting;
     oskit_error_t first_error = 0;
     for (const ComPtr<oskit_netio>& target : targets) {
@@ -60,7 +78,9 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
     *out_buf = nullptr;
-    for (const ComPtr<oskit_netio>& target : snapshot()) {
+    Targets targets;
+    if (!snapshot(&targets)) return OSKIT_ENOMEM;
+    for (const ComPtr<oskit_netio>& target : targets) {
       if (target->alloc_bufio(size, out_buf) == 0) return 0;
     }
     return OSKIT_E_NOTIMPL;
@@ -69,7 +89,10 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   OSKIT_COMDECL add_listener(oskit_netio* consumer) noexcept override {
     if (consumer == nullptr) return OSKIT_E_POINTER;
     MutexLock topology(&topology_mu());
-    if (reaches_me(consumer)) return OSKIT_E_INVALIDARG;
+    bool cycle = false;
+    oskit_error_t rc = reaches_me(consumer, &cycle);
+    if (rc != 0) return rc;
+    if (cycle) return OSKIT_E_INVALIDARG;
     MutexLock lock(&mu_);
     for (const Consumer& c : consumers_) {
       if (c.netio.get() == consumer) return OSKIT_EEXIST;
@@ -98,6 +121,16 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     return 0;
   }
 
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    Targets targets;
+    const bool complete = snapshot(&targets);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio_fanout", complete ? nullptr : "consumers not shown: out of memory");
+      for (const ComPtr<oskit_netio>& target : targets) d.holds("consumer", target);
+      d.counter("consumers", targets.size()).counter("pushes", pushes_);
+    });
+  }
+
  protected:
   NetioFanout() noexcept = default;
   ~NetioFanout() override {
@@ -106,12 +139,11 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   }
 
  private:
-  struct Consumer : boost::intrusive::list_base_hook<> {
+  struct Consumer : boost::intrusive::list_base_hook<>, env::EnvAllocated<Consumer> {
     explicit Consumer(oskit_netio* n) : netio(ComPtr<oskit_netio>::copy(n)) {}
     ComPtr<oskit_netio> netio;
   };
   using ConsumerList = boost::intrusive::list<Consumer>;
-  using Targets = absl::InlinedVector<ComPtr<oskit_netio>, 8>;
 
   bool registered(oskit_netio* consumer) {
     MutexLock lock(&mu_);
@@ -121,27 +153,35 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
     return false;
   }
 
-  Targets snapshot() {
-    Targets targets;
+  // Appends the consumers to *targets; false when there is no memory for them.
+  bool snapshot(Targets* targets) noexcept {
     MutexLock lock(&mu_);
-    for (Consumer& c : consumers_) targets.push_back(c.netio);
-    return targets;
+    for (Consumer& c : consumers_) {
+      if (!append(targets, c.netio)) return false;
+    }
+    return true;
   }
 
-  // Whether pushing into consumer can come back here through fanouts of this
-  // file (the consumer itself being this fanout included).
-  bool reaches_me(oskit_netio* consumer) {
-    absl::InlinedVector<ComPtr<oskit_netio>, 8> pending{ComPtr<oskit_netio>::copy(consumer)};
+  // Sets *cycle when pushing into consumer can come back here through
+  // fanouts of this file (the consumer itself being this fanout included).
+  // OSKIT_ENOMEM when the walk has no memory.
+  oskit_error_t reaches_me(oskit_netio* consumer, bool* cycle) noexcept {
+    *cycle = false;
+    Targets pending;
+    if (!append(&pending, ComPtr<oskit_netio>::copy(consumer))) return OSKIT_ENOMEM;
     while (!pending.empty()) {
       ComPtr<oskit_netio> next = std::move(pending.back());
       pending.pop_back();
       void* raw = nullptr;
       if (next->query(&kFanoutSelfIid, &raw) != 0) continue;
       auto fanout = ComPtr<NetioFanout>::adopt(static_cast<NetioFanout*>(raw));
-      if (fanout.get() == this) return true;
-      for (ComPtr<oskit_netio>& target : fanout->snapshot()) pending.push_back(std::move(target));
+      if (fanout.get() == this) {
+        *cycle = true;
+        return 0;
+      }
+      if (!fanout->snapshot(&pending)) return OSKIT_ENOMEM;
     }
-    return false;
+    return 0;
   }
 
   Mutex mu_;
@@ -149,6 +189,7 @@ class NetioFanout : public Implements<NetioFanout, oskit_netio_fanout, oskit_net
   // Counts removals, so that a push skips a consumer removed after it took
   // its snapshot without a lookup when nothing was removed.
   std::atomic<std::uint64_t> removals_{0};
+  std::atomic<std::uint64_t> pushes_{0};
 };
 
 }  // namespace

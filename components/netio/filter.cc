@@ -7,7 +7,7 @@
 namespace oskit::netio {
 namespace {
 
-class NetioFilter : public Implements<NetioFilter, oskit_netio, oskit_netio_counters> {
+class NetioFilter : public Implements<NetioFilter, oskit_netio, oskit_netio_counters, oskit_describe> {
  public:
   OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override {
     oskit_error_t rc = check_packet(buf, size);
@@ -27,6 +27,13 @@ class NetioFilter : public Implements<NetioFilter, oskit_netio, oskit_netio_coun
   }
 
   OSKIT_COMDECL getstats(oskit_netio_stats_t* out_stats) noexcept override { return counters_.fill(out_stats); }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio_filter").answers("netio_counters").holds("consumer", consumer_);
+      counters_.report(d);
+    });
+  }
 
  protected:
   NetioFilter(oskit_netio* consumer, oskit_netio_predicate_t predicate, void* data) noexcept

@@ -1,7 +1,10 @@
 // The function netio (components/netio/netio.h).
 #include "components/netio/netio.h"
 
+#include <atomic>
+
 #include "components/netio/packet.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 
 namespace oskit::netio {
@@ -17,19 +20,27 @@ oskit_error_t check_packet(oskit_bufio* buf, oskit_size_t size) noexcept {
 
 namespace {
 
-class FunctionNetio : public Implements<FunctionNetio, oskit_netio> {
+class FunctionNetio : public Implements<FunctionNetio, oskit_netio, oskit_describe> {
  public:
   using Destructor = void (*)(void* data);
 
   OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override {
     oskit_error_t rc = check_packet(buf, size);
-    return rc != 0 ? rc : push_(data_, buf, size);
+    if (rc != 0) return rc;
+    pushes_.fetch_add(1, std::memory_order_relaxed);
+    return push_(data_, buf, size);
   }
 
   OSKIT_COMDECL alloc_bufio(oskit_size_t size, oskit_bufio** out_buf) noexcept override {
     if (out_buf == nullptr) return OSKIT_E_POINTER;
     *out_buf = nullptr;
     return pool_ ? pool_->alloc(size, out_buf) : OSKIT_E_NOTIMPL;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio", "a C function").holds("pool", pool_).counter("pushes", pushes_);
+    });
   }
 
  protected:
@@ -44,6 +55,7 @@ class FunctionNetio : public Implements<FunctionNetio, oskit_netio> {
   void* const data_;
   const Destructor destructor_;
   const ComPtr<oskit_bufio_pool> pool_;
+  std::atomic<oskit_u64_t> pushes_{0};
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/netio_conformance.h"
 
@@ -103,10 +104,29 @@ struct QueueFactory {
   static std::vector<oskit_guid> interfaces() { return counted_netio(); }
 };
 
+template <class Factory>
+ComPtr<oskit_describe> described() {
+  return query<oskit_describe>(Factory::make());
+}
+struct FilterDescribe {
+  static ComPtr<oskit_describe> make() { return described<FilterFactory>(); }
+  static const char* kind() { return "netio_filter"; }
+};
+struct LoopbackDescribe {
+  static ComPtr<oskit_describe> make() { return described<LoopbackFactory>(); }
+  static const char* kind() { return "netio_loopback_end"; }
+};
+struct QueueDescribe {
+  static ComPtr<oskit_describe> make() { return described<QueueFactory>(); }
+  static const char* kind() { return "netio_queue"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
 namespace oskit::testing {
+using HelperDescriptions = ::testing::Types<FilterDescribe, LoopbackDescribe, QueueDescribe>;
+INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, DescribeConformance, HelperDescriptions);
 using HelperFactories = ::testing::Types<FilterFactory, LoopbackFactory, QueueFactory>;
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, ComConformance, HelperFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, NetioConformance, HelperFactories);
@@ -331,6 +351,33 @@ TEST_F(NetioQueueTest, ManyProducersOneConsumer) {
     EXPECT_GT(v, last[p]) << "one producer's packets stay in order";
     last[p] = v;
   }
+}
+
+// Each helper names the consumer it pushes to and its counts.
+TEST_F(NetioFilterTest, DescribesItsConsumerAndCounts) {
+  Sink sink;
+  ComPtr<oskit_netio> consumer = sink_netio(&sink);
+  ComPtr<oskit_netio> filter;
+  ASSERT_EQ(oskit_netio_filter_create(consumer.get(), accept_even_sizes, nullptr, filter.put()), 0);
+  ASSERT_EQ(filter->push(packet_with(1, 64).get(), 64), 0);
+  ASSERT_EQ(filter->push(packet_with(2, 63).get(), 63), 0);
+  oskit_error_t rc = -1;
+  testing::Reported r = testing::Reported::of(query<oskit_describe>(filter).get(), &rc);
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(r.answers, std::vector<std::string>{"netio_counters"});
+  ASSERT_EQ(r.roles, std::vector<std::string>{"consumer"});
+  EXPECT_EQ(query<oskit_iunknown>(r.held[0]).get(), query<oskit_iunknown>(consumer).get());
+  EXPECT_EQ(r.counters, (std::vector<std::string>{"pushed", "delivered", "filtered", "refused", "failed"}));
+}
+
+TEST_F(LoopbackPairTest, AnEndNoLongerHoldsAConsumerOnceThePeerClosed) {
+  Sink a, b;
+  ComPtr<oskit_netio> tx_a, tx_b;
+  ASSERT_EQ(oskit_netio_loopback_pair(sink_netio(&a).get(), sink_netio(&b).get(), tx_a.put(), tx_b.put()), 0);
+  oskit_error_t rc = -1;
+  EXPECT_EQ(testing::Reported::of(query<oskit_describe>(tx_a).get(), &rc).roles, std::vector<std::string>{"consumer"});
+  tx_b.reset();
+  EXPECT_TRUE(testing::Reported::of(query<oskit_describe>(tx_a).get(), &rc).roles.empty());
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ class Cable : public Implements<Cable, oskit_iunknown> {
 };
 
 // One end: pushes go to the other side's consumer.
-class LoopbackEnd : public Implements<LoopbackEnd, oskit_netio, oskit_netio_counters> {
+class LoopbackEnd : public Implements<LoopbackEnd, oskit_netio, oskit_netio_counters, oskit_describe> {
  public:
   OSKIT_COMDECL push(oskit_bufio* buf, oskit_size_t size) noexcept override {
     oskit_error_t rc = check_packet(buf, size);
@@ -60,6 +60,15 @@ class LoopbackEnd : public Implements<LoopbackEnd, oskit_netio, oskit_netio_coun
   }
 
   OSKIT_COMDECL getstats(oskit_netio_stats_t* out_stats) noexcept override { return counters_.fill(out_stats); }
+
+  // The consumer it holds is the other party's, while that end is open.
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    const ComPtr<oskit_netio> peer = cable_->consumer(1 - side_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio_loopback_end", side_ == 0 ? "end a" : "end b").answers("netio_counters").holds("consumer", peer);
+      counters_.report(d);
+    });
+  }
 
  protected:
   LoopbackEnd(ComPtr<Cable> cable, int side) noexcept : cable_(std::move(cable)), side_(side) {}

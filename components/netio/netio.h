@@ -43,16 +43,19 @@ oskit_netio_t *oskit_netio_create_pooled(oskit_netio_func_t func, void *data, vo
  * another thread that is calling the consumer at that moment. Consumers added
  * during a push see the next one. Pushes
  * nested deeper than OSKIT_NETIO_FANOUT_MAX_NESTING on one thread (a loop
- * through some other consumer) fail with OSKIT_ELOOP.
+ * through some other consumer) fail with OSKIT_ELOOP. Up to eight consumers
+ * are listed on the stack for a push, more in the environment's memory:
+ * without it, push fails with OSKIT_ENOMEM and reaches no consumer.
  *
  * add_listener keeps a reference to the consumer: OSKIT_EEXIST if it is
  * registered already, OSKIT_E_INVALIDARG if it is this fanout or a fanout
- * from which this one can be reached (a cycle), OSKIT_E_POINTER for NULL.
+ * from which this one can be reached (a cycle), OSKIT_E_POINTER for NULL,
+ * OSKIT_ENOMEM when no memory holds its record.
  * remove_listener gives the reference back: OSKIT_E_INVALIDARG if the
  * consumer is not registered.
  *
  * alloc_bufio asks the consumers in order and returns the first buffer one
- * of them gives; OSKIT_E_NOTIMPL when none does.
+ * of them gives; OSKIT_E_NOTIMPL when none does; OSKIT_ENOMEM as push.
  */
 oskit_netio_fanout_t *oskit_netio_fanout_create(void);
 

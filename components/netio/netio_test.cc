@@ -8,6 +8,7 @@
 #include "components/membufio/membufio.h"
 #include "glue/dma/dma.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/netio_conformance.h"
 
@@ -62,6 +63,15 @@ struct FanoutFactory {
   }
 };
 
+struct PooledNetioDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(PooledNetioFactory::make()); }
+  static const char* kind() { return "netio"; }
+};
+struct FanoutDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(FanoutFactory::make()); }
+  static const char* kind() { return "netio_fanout"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -69,6 +79,8 @@ namespace oskit::testing {
 using NetioFactories = ::testing::Types<FunctionNetioFactory, PooledNetioFactory, FanoutFactory>;
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, ComConformance, NetioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(NetioHelpers, NetioConformance, NetioFactories);
+INSTANTIATE_TYPED_TEST_SUITE_P(FunctionNetio, DescribeConformance, ::testing::Types<PooledNetioDescribe>);
+INSTANTIATE_TYPED_TEST_SUITE_P(NetioFanout, DescribeConformance, ::testing::Types<FanoutDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_format.h"
 #include "components/netio/counters.h"
 #include "components/netio/netio.h"
 #include "components/netio/packet.h"
@@ -14,13 +15,13 @@
 namespace oskit::netio {
 namespace {
 
-class NetioQueue : public Implements<NetioQueue, oskit_netio, oskit_netio_counters> {
+class NetioQueue : public Implements<NetioQueue, oskit_netio, oskit_netio_counters, oskit_describe> {
  public:
   // A queue of capacity packets in front of consumer, with its worker
   // running; empty when memory or a thread is missing.
   static ComPtr<NetioQueue> create(oskit_netio* consumer, oskit_size_t capacity) noexcept {
     if (capacity > SIZE_MAX / sizeof(Slot)) return nullptr;
-    auto* slots = static_cast<Slot*>(oskit_heap_alloc(capacity * sizeof(Slot), alignof(Slot)));
+    auto* slots = static_cast<Slot*>(oskit_heap_alloc_tagged(capacity * sizeof(Slot), alignof(Slot), "netio queue slots"));
     if (slots == nullptr) return nullptr;
     ComPtr<NetioQueue> queue = make<NetioQueue>(consumer, slots, capacity);
     if (!queue) {
@@ -62,6 +63,22 @@ class NetioQueue : public Implements<NetioQueue, oskit_netio, oskit_netio_counte
     out_stats->queued = count_;
     out_stats->high_water = high_water_;
     return 0;
+  }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    oskit_u64_t queued, high_water;
+    {
+      MutexLock lock(&mu_);
+      queued = count_;
+      high_water = high_water_;
+    }
+    char detail[48];
+    absl::SNPrintF(detail, sizeof detail, "%u packets at most", capacity_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("netio_queue", detail).answers("netio_counters").holds("consumer", consumer_);
+      counters_.report(d);
+      d.counter("queued", queued).counter("high_water", high_water);
+    });
   }
 
  protected:

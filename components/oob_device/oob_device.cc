@@ -19,6 +19,8 @@ namespace {
 
 class OobDevice : public OobFileObject<OobDevice, oskit_devctl> {
  public:
+  static constexpr const char* kKind = "oob_device";
+
   // devctl (see the top of this file). out_ret_val and out_nbytes may be NULL.
   OSKIT_COMDECL devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbytes, oskit_s32_t* out_ret_val,
                        oskit_size_t* out_nbytes) noexcept override;

@@ -32,6 +32,7 @@
 #include "oskit/io/asyncio.h"
 #include "oskit/io/devctl.h"
 #include "oskit/io/posixio.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
@@ -719,6 +720,11 @@ struct DevicePosixio {
   static constexpr bool kSizeSettable = false;
 };
 
+struct DeviceDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(fresh_device()); }
+  static const char* kind() { return "oob_device"; }
+};
+
 }  // namespace conformance
 }  // namespace oskit::evl
 
@@ -729,4 +735,5 @@ INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, AsyncioConformance,
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, StreamConformance, ::testing::Types<oskit::evl::conformance::DeviceStream>);
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, PosixioConformance,
                                ::testing::Types<oskit::evl::conformance::DevicePosixio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, DescribeConformance, ::testing::Types<oskit::evl::conformance::DeviceDescribe>);
 }  // namespace oskit::testing

@@ -1,5 +1,9 @@
 #include "components/subset/subset.h"
 
+#include <atomic>
+
+#include "absl/strings/str_format.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/absio.h"
 #include "oskit/io/range.h"
@@ -7,13 +11,14 @@
 namespace oskit {
 namespace {
 
-class Subset : public Implements<Subset, oskit_blkio, oskit_absio> {
+class Subset : public Implements<Subset, oskit_blkio, oskit_absio, oskit_describe> {
  public:
   OSKIT_COMDECL_U getblocksize() noexcept override { return block_size_; }
 
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override {
     oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
     if (rc != 0 || amount == 0) return rc;
+    reads_.fetch_add(1, std::memory_order_relaxed);
     return target_->read(buf, base_ + offset, amount, out_actual);
   }
 
@@ -21,6 +26,7 @@ class Subset : public Implements<Subset, oskit_blkio, oskit_absio> {
                       oskit_size_t* out_actual) noexcept override {
     oskit_error_t rc = prepare(buf, offset, &amount, out_actual);
     if (rc != 0 || amount == 0) return rc;
+    writes_.fetch_add(1, std::memory_order_relaxed);
     return target_->write(buf, base_ + offset, amount, out_actual);
   }
 
@@ -31,6 +37,14 @@ class Subset : public Implements<Subset, oskit_blkio, oskit_absio> {
   }
 
   OSKIT_COMDECL setsize(oskit_off_t) noexcept override { return OSKIT_E_NOTIMPL; }
+
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    char detail[96];
+    absl::SNPrintF(detail, sizeof detail, "bytes %d+%d, %u-byte blocks", base_, size_, block_size_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("subset", detail).holds("whole", target_).counter("reads", reads_).counter("writes", writes_);
+    });
+  }
 
   bool exports(const oskit_guid& iid) const noexcept { return blkio_exports(iid, block_size_); }
 
@@ -57,6 +71,8 @@ class Subset : public Implements<Subset, oskit_blkio, oskit_absio> {
   const oskit_u32_t block_size_;
   const oskit_off_t base_;
   const oskit_off_t size_;
+  std::atomic<oskit_u64_t> reads_{0};  // requests passed to the whole
+  std::atomic<oskit_u64_t> writes_{0};
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "components/blockdev/blockdev.h"
 #include "components/membufio/membufio.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/testing/absio_conformance.h"
@@ -70,6 +71,11 @@ struct NestedSubset {
   }
 };
 
+struct SubsetDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(MemorySubset::make(oskit_off_t{8192})); }
+  static const char* kind() { return "subset"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -79,6 +85,7 @@ using SubsetBlkioFactories = ::testing::Types<FileSubset, MemorySubset, NestedSu
 INSTANTIATE_TYPED_TEST_SUITE_P(Subset, ComConformance, SubsetComFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Subset, BlkioConformance, SubsetBlkioFactories);
 INSTANTIATE_TYPED_TEST_SUITE_P(Subset, AbsioConformance, ::testing::Types<MemorySubset>);
+INSTANTIATE_TYPED_TEST_SUITE_P(Subset, DescribeConformance, ::testing::Types<SubsetDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -6,12 +6,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "components/tty/termios_map.h"
 #include "glue/posix/fd_asyncio.h"
 #include "glue/posix/fd_posixio.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
@@ -21,7 +24,7 @@ namespace {
 
 using posix::last_error;
 
-class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio, oskit_asyncio> {
+class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio, oskit_asyncio, oskit_describe> {
  public:
   // stream
   OSKIT_COMDECL read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept override;
@@ -65,6 +68,14 @@ class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio,
   OSKIT_COMDECL remove_listener(oskit_listener* l) noexcept override { return async_.remove_listener(l); }
   OSKIT_COMDECL readable() noexcept override { return async_.readable(); }
 
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    char detail[32];
+    absl::SNPrintF(detail, sizeof detail, "fd %d", fd_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("tty", detail).counter("bytes_read", bytes_read_).counter("bytes_written", bytes_written_);
+    });
+  }
+
  protected:
   explicit Tty(int fd) noexcept : fd_(fd), async_(fd, identity()) {}
   ~Tty() override;
@@ -72,6 +83,8 @@ class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio,
  private:
   const int fd_;
   posix::FdAsyncio async_;
+  std::atomic<oskit_u64_t> bytes_read_{0};
+  std::atomic<oskit_u64_t> bytes_written_{0};
 };
 
 
@@ -89,6 +102,7 @@ OSKIT_COMDECL Tty::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noe
     n = ::read(fd_, buf, len);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return last_error();
+  bytes_read_.fetch_add(static_cast<oskit_u64_t>(n), std::memory_order_relaxed);
   *out_actual = static_cast<oskit_u32_t>(n);
   return 0;
 }
@@ -102,6 +116,7 @@ OSKIT_COMDECL Tty::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actu
     n = ::write(fd_, buf, len);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return last_error();
+  bytes_written_.fetch_add(static_cast<oskit_u64_t>(n), std::memory_order_relaxed);
   *out_actual = static_cast<oskit_u32_t>(n);
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/leak_check.h"
@@ -171,6 +172,11 @@ struct FaultyTtyStream {
   }
 };
 
+struct TtyDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(TtyPair(true).tty); }
+  static const char* kind() { return "tty"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
@@ -181,6 +187,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Tty, StreamConformance, TtyStreams);
 INSTANTIATE_TYPED_TEST_SUITE_P(Tty, TtystreamConformance, ::testing::Types<TtyTerminal>);
 INSTANTIATE_TYPED_TEST_SUITE_P(Tty, AsyncioConformance, ::testing::Types<TtyAsyncio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(Tty, PosixioConformance, ::testing::Types<TtyPosixio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(Tty, DescribeConformance, ::testing::Types<TtyDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -12,6 +12,7 @@
 #include <evl/net/net.h>
 
 #include "glue/bufio/recycled_pool.h"
+#include "oskit/com/description.h"
 #include "oskit/com/status.h"
 
 extern "C" const struct oskit_guid oskit_udp_endpoint_iid = OSKIT_UDP_ENDPOINT_IID;
@@ -184,6 +185,19 @@ OSKIT_COMDECL UdpEndpoint::getstats(oskit_udp_stats_t* out_stats) noexcept {
   out_stats->receive_errors = receive_errors_.get();
   out_stats->receive_timeouts = receive_timeouts_.get();
   return 0;
+}
+
+OSKIT_COMDECL UdpEndpoint::describe(const oskit_description_sink* sink) noexcept {
+  char detail[48];
+  file_.describe_detail(detail, sizeof detail);
+  return describe_to(sink, [&](Description& d) {
+    d.kind(kKind, detail).answers("udp_endpoint").holds("receiver", recv_).holds("pool", pool_);
+    d.counter("sent", sent_.get()).counter("sent_bytes", sent_bytes_.get()).counter("send_errors", send_errors_.get());
+    d.counter("received", received_.get()).counter("received_bytes", received_bytes_.get());
+    d.counter("truncated", truncated_.get()).counter("dropped_no_buffer", dropped_.get());
+    d.counter("consumer_errors", consumer_errors_.get()).counter("receive_errors", receive_errors_.get());
+    d.counter("receive_timeouts", receive_timeouts_.get());
+  });
 }
 
 }  // namespace oskit::udp

@@ -26,9 +26,12 @@ namespace oskit::udp {
 inline constexpr oskit_size_t kMaxDatagram = 65507;
 
 // netio and oskit_udp_endpoint; asyncio and posixio are the socket's
-// (glue/oob_file).
+// (glue/oob_file); describe reports the socket, the receive netio and pool it
+// holds and the endpoint's counters.
 class UdpEndpoint : public evl::OobFileEvents<UdpEndpoint, oskit_netio, oskit_udp_endpoint> {
  public:
+  static constexpr const char* kKind = "udp_endpoint";
+
   // Opens the socket and starts receiving (udp.h, oskit_udp_open).
   static oskit_error_t open(const oskit_udp_options_t& opts, oskit_netio* recv, ComPtr<UdpEndpoint>* out) noexcept;
 
@@ -45,6 +48,9 @@ class UdpEndpoint : public evl::OobFileEvents<UdpEndpoint, oskit_netio, oskit_ud
   }
   OSKIT_COMDECL source(struct sockaddr_in* out_addr) noexcept override;
   OSKIT_COMDECL getstats(oskit_udp_stats_t* out_stats) noexcept override;
+
+  // describe
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
  protected:
   // What open() made and checked.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <cstring>
 #include <memory>
@@ -33,6 +34,7 @@
 #include "glue/evl/testing/net_testing.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/netio_conformance.h"
 #include "oskit/testing/posixio_conformance.h"
@@ -134,6 +136,43 @@ TEST_F(UdpEndpointTest, ReceivedDatagramsArePushedWithTheirSender) {
   EXPECT_EQ(st.received_bytes, 11u);
   sockaddr_in outside;
   EXPECT_EQ(udp_endpoint(send.get())->source(&outside), OSKIT_EINVAL) << "only inside a push";
+}
+
+TEST_F(UdpEndpointTest, DescribesItsSocketReceiverPoolAndCounters) {
+  Collector c;
+  ComPtr<oskit_netio> send = open(c);
+  sockaddr_in local = local_of(send.get());
+  UdpPeer peer(loopback(0));
+  ASSERT_EQ(sendto(peer.fd, "hello", 5, 0, sa(&local), sizeof local), 5);
+  c.wait_for(1);
+  struct Seen {
+    std::string kind, detail;
+    std::vector<std::string> roles;
+    std::vector<oskit_iunknown*> held;
+    std::map<std::string, oskit_u64_t> counters;
+  } seen;
+  const oskit_description_sink sink = {
+      &seen,
+      [](void* ctx, const char* kind, const char* detail) {
+        static_cast<Seen*>(ctx)->kind = kind;
+        static_cast<Seen*>(ctx)->detail = detail;
+      },
+      nullptr,
+      [](void* ctx, const char* role, oskit_iunknown* held) {
+        static_cast<Seen*>(ctx)->roles.push_back(role);
+        static_cast<Seen*>(ctx)->held.push_back(held);
+      },
+      [](void* ctx, const char* name, oskit_u64_t value) { static_cast<Seen*>(ctx)->counters[name] = value; },
+  };
+  ASSERT_EQ(query<oskit_describe>(send)->describe(&sink), 0);
+  EXPECT_EQ(seen.kind, "udp_endpoint");
+  EXPECT_NE(seen.detail.find("read-write"), std::string::npos) << seen.detail;
+  EXPECT_EQ(seen.roles, (std::vector<std::string>{"receiver", "pool"}));
+  ASSERT_EQ(seen.held.size(), 2u);
+  EXPECT_EQ(query<oskit_iunknown>(seen.held[0]).get(), query<oskit_iunknown>(c.netio()).get());
+  EXPECT_EQ(seen.counters["received"], 1u);
+  EXPECT_EQ(seen.counters["received_bytes"], 5u);
+  EXPECT_EQ(seen.counters["sent"], 0u);
 }
 
 TEST_F(UdpEndpointTest, PushSendsToTheConnectedPeerFromAnyThread) {
@@ -683,6 +722,14 @@ struct EndpointCom {
   static std::vector<oskit_guid> interfaces() { return EndpointNetio::interfaces(); }
 };
 
+struct EndpointDescribe {
+  static ComPtr<oskit_describe> make() {
+    evl::testing::init_evl();
+    return query<oskit_describe>(EndpointNetio::make());
+  }
+  static const char* kind() { return "udp_endpoint"; }
+};
+
 struct EndpointNetioConformance {
   static ComPtr<oskit_netio> make() {
     evl::testing::init_evl();
@@ -699,4 +746,5 @@ INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, NetioConformance,
                                ::testing::Types<udp::testing::EndpointNetioConformance>);
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, AsyncioConformance, ::testing::Types<udp::testing::EndpointAsyncio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, PosixioConformance, ::testing::Types<udp::testing::EndpointPosixio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, DescribeConformance, ::testing::Types<udp::testing::EndpointDescribe>);
 }  // namespace oskit::testing

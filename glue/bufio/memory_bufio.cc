@@ -8,8 +8,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/str_format.h"
 #include "glue/bufio/storage.h"
 #include "glue/dma/dma.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/copy.h"
 #include "oskit/io/range.h"
@@ -23,7 +25,7 @@ namespace {
 // replaces the storage or starts sharing it (under mu_) closes it and waits
 // for them to leave. Storage of other kinds never moves, so their I/O takes no
 // gate at all.
-class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio> {
+class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, oskit_blkio, oskit_describe> {
  public:
   OSKIT_COMDECL_U getblocksize() noexcept override { return 1; }
   OSKIT_COMDECL read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept override;
@@ -36,6 +38,7 @@ class MemoryBufio : public Implements<MemoryBufio, oskit_bufio, oskit_absio, osk
   OSKIT_COMDECL wire(oskit_addr_t* out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
   OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept override;
   OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio** out_io) noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
  protected:
   MemoryBufio(Storage* storage, char* data, oskit_size_t size) noexcept
@@ -113,6 +116,20 @@ void MemoryBufio::end_wirings_and_mappings() noexcept {
   }
   wirings_.clear();
   mappings_.clear();
+}
+
+OSKIT_COMDECL MemoryBufio::describe(const oskit_description_sink* sink) noexcept {
+  MutexLock lock(&mu_);
+  const Storage* s = storage();
+  oskit_dma_space* const space = s->space() != nullptr ? s->space() : default_space_.get();
+  const oskit_u64_t mappings = mappings_.size();
+  const oskit_u64_t wirings = wirings_.size();
+  char detail[96];
+  absl::SNPrintF(detail, sizeof detail, "%u bytes%s%s", size(), s->space() != nullptr ? ", pooled for DMA" : "",
+                 s->shared() ? ", sharing its bytes copy-on-write" : "");
+  return describe_to(sink, [&](Description& d) {
+    d.kind("membufio", detail).holds("space", space).counter("mappings", mappings).counter("wirings", wirings);
+  });
 }
 
 oskit_error_t MemoryBufio::enter(bool write) noexcept {

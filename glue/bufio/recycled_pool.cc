@@ -8,8 +8,10 @@
 #include <boost/intrusive/slist.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_format.h"
 #include "glue/bufio/memory_bufio.h"
 #include "glue/bufio/storage.h"
+#include "oskit/com/description.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/implements.h"
 #include "oskit/sync/mutex.h"
@@ -22,7 +24,7 @@ struct Slot : boost::intrusive::slist_base_hook<> {
   oskit_bufio* io = nullptr;
 };
 
-class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool>, private BufioRecycler {
+class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool, oskit_describe>, private BufioRecycler {
  public:
   // count buffers of size bytes in one slab; empty on exhaustion.
   static ComPtr<RecycledPool> create(oskit_size_t count, oskit_size_t size) noexcept {
@@ -49,6 +51,19 @@ class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool>, private 
     return 0;
   }
 
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    oskit_u64_t free_buffers;
+    {
+      MutexLock lock(&mu_);
+      free_buffers = free_.size();
+    }
+    char detail[64];
+    absl::SNPrintF(detail, sizeof detail, "%u buffers of %u bytes", count_, size_);
+    return describe_to(sink, [&](Description& d) {
+      d.kind("recycled_bufio_pool", detail).counter("free_buffers", free_buffers);
+    });
+  }
+
  protected:
   RecycledPool(oskit_size_t count, oskit_size_t size) noexcept : count_(count), size_(size) {}
   ~RecycledPool() override {
@@ -68,8 +83,8 @@ class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool>, private 
   static constexpr oskit_size_t kAlign = 64;
 
   bool fill() noexcept {
-    slab_ = static_cast<char*>(oskit_heap_alloc(count_ * size_, kAlign));
-    slots_ = static_cast<Slot*>(oskit_heap_alloc(count_ * sizeof(Slot), alignof(Slot)));
+    slab_ = static_cast<char*>(oskit_heap_alloc_tagged(count_ * size_, kAlign, "recycled pool buffers"));
+    slots_ = static_cast<Slot*>(oskit_heap_alloc_tagged(count_ * sizeof(Slot), alignof(Slot), "recycled pool slots"));
     if (slab_ == nullptr || slots_ == nullptr) return false;
     std::memset(slab_, 0, count_ * size_);  // a buffer's first user finds zeros, later ones what was left
     for (; made_ < count_; made_++) {

@@ -53,14 +53,14 @@ void drop_external(Storage* s) noexcept {
 
 Storage* Storage::heap(oskit_size_t size, bool zeroed) noexcept {
   if (size > kMaxOffset - kHeader) return nullptr;
-  char* mem = static_cast<char*>(oskit_heap_alloc(kHeader + size, kAlign));
+  char* mem = static_cast<char*>(oskit_heap_alloc_tagged(kHeader + size, kAlign, "bufio data"));
   if (mem == nullptr) return nullptr;
   if (zeroed) std::memset(mem + kHeader, 0, size);
   return new (mem) HeapStorage(mem + kHeader, size);
 }
 
 Storage* Storage::external(void* buf, oskit_size_t size, FreeFn free, void* cookie) noexcept {
-  void* mem = oskit_heap_alloc(sizeof(ExternalStorage), alignof(ExternalStorage));
+  void* mem = oskit_heap_alloc_tagged(sizeof(ExternalStorage), alignof(ExternalStorage), "bufio external storage");
   return mem == nullptr ? nullptr : new (mem) ExternalStorage(buf, size, free, cookie);
 }
 

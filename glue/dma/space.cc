@@ -3,15 +3,17 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_format.h"
 #include "glue/dma/env_allocator.h"
 #include "glue/dma/hugepage_pool.h"
 #include "glue/dma/phys_index.h"
 #include "glue/dma/region_table.h"
 #include "glue/env/env.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/range.h"
 
@@ -50,7 +52,7 @@ bool inside(const Region& r, oskit_addr_t addr, oskit_size_t size) {
 
 const char* mode_name(std::uint32_t mode) { return mode == OSKIT_DMA_MODE_PHYS ? "a physical-mode" : "an IOVA-mode"; }
 
-class Space : public Implements<Space, oskit_dma_space> {
+class Space : public Implements<Space, oskit_dma_space, oskit_describe> {
  public:
   OSKIT_COMDECL_U release() noexcept override;
   OSKIT_COMDECL getstats(oskit_dma_stats_t* out_stats) noexcept override;
@@ -64,6 +66,7 @@ class Space : public Implements<Space, oskit_dma_space> {
   OSKIT_COMDECL lastfault(oskit_dma_fault_t* out_fault) noexcept override;
   OSKIT_COMDECL alloc_mem(oskit_size_t size, oskit_size_t align, void** out_cpu) noexcept override;
   OSKIT_COMDECL free_mem(void* cpu, oskit_size_t size) noexcept override;
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override;
 
   // Opens the huge page pool of a physical-mode space; *why on failure.
   oskit_error_t open(oskit_size_t pool_bytes, std::string* why) noexcept;
@@ -109,8 +112,9 @@ class Space : public Implements<Space, oskit_dma_space> {
     oskit_size_t size;
     oskit_size_t align;
   };
-  using MemoryMap = absl::flat_hash_map<void*, Block, absl::Hash<void*>, std::equal_to<void*>,
-                                        EnvAllocator<std::pair<void* const, Block>>>;
+  // A std::map: an insertion that runs out of memory leaves it as it was
+  // (absl's hash maps make no such promise).
+  using MemoryMap = std::map<void*, Block, std::less<void*>, EnvAllocator<std::pair<void* const, Block>>>;
   Mutex mem_mu_;
   MemoryMap iova_memory_ ABSL_GUARDED_BY(mem_mu_);  // IOVA mode: alloc_mem's blocks and their sizes
 };
@@ -132,6 +136,23 @@ OSKIT_COMDECL_U Space::release() noexcept {
 
 oskit_error_t Space::open(oskit_size_t pool_bytes, std::string* why) noexcept {
   return pool_.open(pool_bytes == 0 ? OSKIT_DMA_DEFAULT_POOL_BYTES : pool_bytes, why);
+}
+
+OSKIT_COMDECL Space::describe(const oskit_description_sink* sink) noexcept {
+  oskit_dma_stats_t stats;
+  getstats(&stats);
+  char detail[80];
+  absl::SNPrintF(detail, sizeof detail, "%s space of %u regions%s", physical() ? "physical" : "IOVA",
+                 stats.max_regions, made_on_use_ ? ", the default" : "");
+  return describe_to(sink, [&](Description& d) {
+    d.kind("dma_space", detail)
+        .counter("regions_wired", stats.regions_wired)
+        .counter("bytes_wired", stats.bytes_wired)
+        .counter("wires", stats.wires)
+        .counter("unwires", stats.unwires)
+        .counter("accesses", stats.accesses)
+        .counter("faults", stats.faults);
+  });
 }
 
 OSKIT_COMDECL Space::getstats(oskit_dma_stats_t* out) noexcept {

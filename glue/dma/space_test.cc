@@ -9,6 +9,7 @@
 #include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/dma_space_conformance.h"
 
 namespace oskit {
@@ -35,12 +36,18 @@ struct DefaultSpace {
   }
 };
 
+struct SpaceDescribe {
+  static ComPtr<oskit_describe> make() { return query<oskit_describe>(make_iova_space()); }
+  static const char* kind() { return "dma_space"; }
+};
+
 }  // namespace
 }  // namespace oskit
 
 namespace oskit::testing {
 using IovaSpaces = ::testing::Types<IovaSpace, DefaultSpace>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Iova, DmaSpaceConformance, IovaSpaces);
+INSTANTIATE_TYPED_TEST_SUITE_P(Iova, DescribeConformance, ::testing::Types<SpaceDescribe>);
 }  // namespace oskit::testing
 
 namespace oskit {

@@ -2,10 +2,18 @@
 
 namespace oskit::env {
 
-void* CountingEnvironment::allocate(std::size_t size, std::size_t align) noexcept {
-  void* p = inner_.allocate(size, align);
+void* CountingEnvironment::counted(void* p) noexcept {
   if (p) allocations_.fetch_add(1, std::memory_order_relaxed);
   return p;
+}
+
+void* CountingEnvironment::allocate(std::size_t size, std::size_t align) noexcept {
+  return counted(inner_.allocate(size, align));
+}
+
+void* CountingEnvironment::allocate_tagged(std::size_t size, std::size_t align, std::uint32_t flags,
+                                           const char* tag) noexcept {
+  return counted(inner_.allocate_tagged(size, align, flags, tag));
 }
 
 void CountingEnvironment::deallocate(void* ptr, std::size_t size, std::size_t align) noexcept {

@@ -14,7 +14,7 @@
 #include <evl/syscall.h>
 #include <evl/thread.h>
 
-#include "glue/evl/evl_thread.h"
+#include "glue/env/osenv.h"
 #include "glue/posix/fd_posixio.h"
 #include "glue/posix/reactor.h"
 
@@ -63,16 +63,33 @@ oskit_error_t finish_transfer(ssize_t n, oskit_u32_t* out_actual) noexcept {
 }
 
 // Adding to a polling set is an out-of-band call, which the core refuses to
-// threads not attached to it: such a caller borrows a short-lived EVL thread.
+// threads not attached to it: such a caller borrows a short-lived EVL thread
+// of the environment (nothing allocated on the way but the thread itself).
+struct Watch {
+  int set, fd;
+  unsigned int events;
+  int rc;
+};
+
+void watch_on_evl_thread(void* arg) {
+  auto* w = static_cast<Watch*>(arg);
+  static std::atomic<unsigned> serial{0};
+  const int attached = evl_attach_self("oob-file-watch:%d.%u", getpid(), serial++);
+  if (attached < 0) {
+    w->rc = attached;
+    return;
+  }
+  w->rc = evl_add_pollfd(w->set, w->fd, w->events, evl_nil);
+  evl_detach_self();
+}
+
 int watch(int set, int fd, unsigned int events) noexcept {
   if (caller_is_evl_thread()) return evl_add_pollfd(set, fd, events, evl_nil);
-  static std::atomic<unsigned> serial{0};
-  int rc = -ENOMEM;
-  auto helper = start_evl_thread(absl::StrFormat("oob-file-watch:%d.%u", getpid(), serial++),
-                                 [&] { rc = evl_add_pollfd(set, fd, events, evl_nil); });
-  if (!helper.ok()) return -ENOMEM;
-  (*helper)->join();
-  return rc;
+  Watch w = {set, fd, events, -ENOMEM};
+  oskit_osenv_thread_handle_t* helper = nullptr;
+  if (oskit_env_thread_start("oob-file-watch", watch_on_evl_thread, &w, &helper) != 0) return -ENOMEM;
+  oskit_env_thread_join(helper);
+  return w.rc;
 }
 
 }  // namespace
@@ -109,13 +126,30 @@ OobFile::~OobFile() {
 oskit_error_t OobFile::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
   if (rc != 0 || (len == 0 && (directions_ & kOobRead))) return rc;
-  return finish_transfer(transfer(fd_, buf, len, oob_read, ::read), out_actual);
+  rc = finish_transfer(transfer(fd_, buf, len, oob_read, ::read), out_actual);
+  if (rc == 0) bytes_read_.fetch_add(*out_actual, std::memory_order_relaxed);
+  return rc;
 }
 
 oskit_error_t OobFile::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, len, out_actual);
   if (rc != 0 || (len == 0 && (directions_ & kOobWrite))) return rc;
-  return finish_transfer(transfer(fd_, buf, len, oob_write, ::write), out_actual);
+  rc = finish_transfer(transfer(fd_, buf, len, oob_write, ::write), out_actual);
+  if (rc == 0) bytes_written_.fetch_add(*out_actual, std::memory_order_relaxed);
+  return rc;
+}
+
+void OobFile::describe_detail(char* out, std::size_t size) const noexcept {
+  static const char* const kDirectionNames[] = {"no transfers", "read-only", "write-only", "read-write"};
+  absl::SNPrintF(out, size, "fd %d, %s", fd_, kDirectionNames[directions_ & (kOobRead | kOobWrite)]);
+}
+
+oskit_error_t OobFile::describe(const char* kind, const oskit_description_sink* sink) const noexcept {
+  char detail[48];
+  describe_detail(detail, sizeof detail);
+  return describe_to(sink, [&](Description& d) {
+    d.kind(kind, detail).counter("bytes_read", bytes_read_).counter("bytes_written", bytes_written_);
+  });
 }
 
 oskit_error_t OobFile::stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept {

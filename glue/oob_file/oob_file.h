@@ -18,7 +18,11 @@
 #ifndef GLUE_OOB_FILE_OOB_FILE_H
 #define GLUE_OOB_FILE_OOB_FILE_H
 
+#include <atomic>
+#include <cstddef>
+
 #include "glue/posix/fd_asyncio.h"
+#include "oskit/com/description.h"
 #include "oskit/com/implements.h"
 #include "oskit/com/stream.h"
 #include "oskit/io/asyncio.h"
@@ -68,6 +72,12 @@ class OobFile final : private posix::ConditionProbe {
   // other than 0 and OSKIT_STATFLAG_NONAME.
   oskit_error_t stream_stat(oskit_stream_stat_t* out_stat, oskit_u32_t stat_flags) const noexcept;
 
+  // Reports the file as kind, with its descriptor, directions and the bytes
+  // it moved (oskit_describe).
+  oskit_error_t describe(const char* kind, const oskit_description_sink* sink) const noexcept;
+  // The detail describe reports: the descriptor and directions.
+  void describe_detail(char* out, std::size_t size) const noexcept;
+
   // asyncio (OSKit manual 7.2). poll: the file's own poll events now
   // (evl_timedpoll from an EVL thread, poll(2) from another): POLLIN as
   // READABLE, POLLOUT as WRITABLE, POLLERR/POLLHUP as EXCEPTION; a direction
@@ -90,14 +100,18 @@ class OobFile final : private posix::ConditionProbe {
   const int poll_fd_;
   const oskit_u32_t directions_;
   posix::FdAsyncio async_;
+  std::atomic<oskit_u64_t> bytes_read_{0};
+  std::atomic<oskit_u64_t> bytes_written_{0};
 
   oskit_error_t conditions() noexcept override;
 };
 
-// A COM object over an OobFile exporting Interfaces..., asyncio and posixio;
-// the last two are the file's. Derived implements Interfaces.
+// A COM object over an OobFile exporting Interfaces..., asyncio, posixio and
+// describe; the last three are the file's (described as Derived::kKind).
+// Derived implements Interfaces.
 template <class Derived, class... Interfaces>
-class OobFileEvents : public Implements<Derived, Interfaces..., oskit_asyncio, oskit_posixio> {
+class OobFileEvents
+    : public Implements<Derived, Interfaces..., oskit_asyncio, oskit_posixio, oskit_describe> {
  public:
   // asyncio
   OSKIT_COMDECL poll() noexcept override { return file_.poll(); }
@@ -116,6 +130,11 @@ class OobFileEvents : public Implements<Derived, Interfaces..., oskit_asyncio, o
     return file_.pathconf(option, out_val);
   }
 
+  // describe
+  OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
+    return file_.describe(Derived::kKind, sink);
+  }
+
  protected:
   // fd, poll_fd: owned (OobFile). Listeners are told about the object's identity.
   OobFileEvents(int fd, int poll_fd, oskit_u32_t directions) noexcept
@@ -125,8 +144,8 @@ class OobFileEvents : public Implements<Derived, Interfaces..., oskit_asyncio, o
   OobFile file_;
 };
 
-// A COM object over an OobFile exporting stream, Extra..., asyncio and posixio.
-// Stream methods besides read, write and stat: seek is OSKIT_ESPIPE; setsize,
+// A COM object over an OobFile exporting stream, Extra..., asyncio, posixio
+// and describe. Stream methods besides read, write and stat: seek is OSKIT_ESPIPE; setsize,
 // copyto, commit, revert, lockregion, unlockregion and clone are
 // OSKIT_E_NOTIMPL.
 template <class Derived, class... Extra>

@@ -8,8 +8,6 @@
 #include <climits>
 #include <new>
 
-#include "absl/container/inlined_vector.h"
-
 namespace oskit::posix {
 namespace {
 
@@ -28,8 +26,7 @@ FdAsyncio::FdAsyncio(int fd, oskit_iunknown* self, oskit_u32_t allowed, Reactor*
       allowed_(allowed & OSKIT_ASYNCIO_ALL),
       probe_(probe),
       reactor_(reactor ? *reactor : Reactor::shared()),
-      pollable_(epoll_can_watch(fd)),
-      alive_(std::make_shared<std::atomic<bool>>(true)) {}
+      pollable_(epoll_can_watch(fd)) {}
 
 FdAsyncio::~FdAsyncio() { close(); }
 
@@ -131,6 +128,7 @@ oskit_error_t FdAsyncio::remove_listener(oskit_listener* l) noexcept {
   // A notification running on the reactor thread now ends before this returns
   // (from inside one, the dispatch itself skips the removed listener).
   reactor_.quiesce(this);
+  reactor_.reap();
   delete found;  // releases the listener outside the lock
   return 0;
 }
@@ -147,12 +145,13 @@ void FdAsyncio::close() noexcept {
     MutexLock lock(&mu_);
     if (closed_) return;
     closed_ = true;
-    alive_->store(false, std::memory_order_release);
+    if (dispatch_alive_ != nullptr) dispatch_alive_->store(false, std::memory_order_release);
     if (watch_ != 0) reactor_.remove(watch_);
     watch_ = 0;
     dropped.swap(nodes_);
   }
   reactor_.quiesce(this);
+  reactor_.reap();
   dropped.clear_and_dispose([](Node* n) { delete n; });
 }
 
@@ -169,6 +168,20 @@ std::size_t FdAsyncio::listeners() const noexcept {
   return nodes_.size();
 }
 
+std::size_t FdAsyncio::next_batch(oskit_u32_t events, std::uint64_t round, ComPtr<oskit_listener>* batch,
+                                  std::uint64_t* removals) noexcept {
+  std::size_t n = 0;
+  MutexLock lock(&mu_);
+  for (Node& node : nodes_) {
+    if (n == kBatch) break;
+    if ((node.mask & events) == 0 || node.round == round) continue;
+    node.round = round;
+    batch[n++] = node.listener;
+  }
+  *removals = removals_.load(std::memory_order_relaxed);
+  return n;
+}
+
 void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
   if (probe_ != nullptr) {
     oskit_error_t c = probe_->conditions();
@@ -176,26 +189,31 @@ void FdAsyncio::on_ready(oskit_u32_t events) noexcept {
   }
   events &= allowed_;
   if (events == 0) return;
-  absl::InlinedVector<ComPtr<oskit_listener>, 4> targets;
-  std::shared_ptr<std::atomic<bool>> alive;
-  oskit_iunknown* self;
-  std::uint64_t removals;
+  std::atomic<bool> alive{true};
+  std::uint64_t round;
   {
     MutexLock lock(&mu_);
     if (closed_) return;
-    for (const Node& n : nodes_)
-      if (n.mask & events) targets.push_back(n.listener);
-    alive = alive_;
-    self = self_;
-    removals = removals_.load(std::memory_order_relaxed);
+    dispatch_alive_ = &alive;
+    round = ++round_;
   }
-  // A listener may release the owner's last reference: then this object is
-  // gone, which alive tells before anything of it is touched again.
-  for (const ComPtr<oskit_listener>& l : targets) {
-    if (!alive->load(std::memory_order_acquire)) break;
-    if (removals_.load(std::memory_order_acquire) != removals && !registered(l.get())) continue;
-    l->notify(self);
+  oskit_iunknown* const self = self_;
+  for (;;) {
+    ComPtr<oskit_listener> batch[kBatch];
+    std::uint64_t removals;
+    const std::size_t n = next_batch(events, round, batch, &removals);
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      // A listener may release the owner's last reference: then this object
+      // is gone, which alive tells before anything of it is touched again.
+      if (!alive.load(std::memory_order_acquire)) return;
+      if (removals_.load(std::memory_order_acquire) != removals && !registered(batch[i].get())) continue;
+      batch[i]->notify(self);
+    }
+    if (!alive.load(std::memory_order_acquire)) return;
   }
+  MutexLock lock(&mu_);
+  dispatch_alive_ = nullptr;
 }
 
 }  // namespace oskit::posix

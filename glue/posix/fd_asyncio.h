@@ -4,7 +4,8 @@
 //   - add_listener() registers first and then returns the conditions already
 //     true, so an event just before registration is never missed;
 //   - listeners are called on the reactor thread when a condition of interest
-//     becomes true; notifications may be spurious;
+//     becomes true, a few at a time (nothing is allocated to call them);
+//     notifications may be spurious;
 //   - remove_listener() of a listener that is not registered is OSKIT_EINVAL.
 // Descriptors epoll cannot watch (regular files, block devices) are always
 // readable and writable: add_listener reports that and no event ever follows.
@@ -13,7 +14,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 
 #include <boost/intrusive/list.hpp>
 
@@ -66,7 +66,8 @@ class FdAsyncio final : private ReadyHandler {
   // Bytes that can be read now without waiting (FIONREAD).
   oskit_error_t readable() noexcept;
   // Drops every listener and the reactor watch, then waits for a notification
-  // in progress on another thread to end. Idempotent. Call it from the owner's
+  // in progress on another thread to end (and for the reactor's thread to end
+  // when nothing else is watched). Idempotent. Call it from the owner's
   // destructor before closing fd.
   void close() noexcept;
 
@@ -74,15 +75,21 @@ class FdAsyncio final : private ReadyHandler {
   std::size_t listeners() const noexcept;
 
  private:
-  struct Node : boost::intrusive::list_base_hook<> {
+  struct Node : boost::intrusive::list_base_hook<>, env::EnvAllocated<Node> {
     Node(oskit_listener* l, oskit_u32_t m) : listener(ComPtr<oskit_listener>::copy(l)), mask(m) {}
     ComPtr<oskit_listener> listener;
     oskit_u32_t mask;
+    std::uint64_t round = 0;  // the last dispatch that called it
   };
   using NodeList = boost::intrusive::list<Node>;
 
   void on_ready(oskit_u32_t events) noexcept override;
   bool registered(const oskit_listener* l) const noexcept;
+  // Copies into batch up to kBatch listeners for events not yet called in
+  // this round; returns how many.
+  static constexpr std::size_t kBatch = 8;
+  std::size_t next_batch(oskit_u32_t events, std::uint64_t round, ComPtr<oskit_listener>* batch,
+                         std::uint64_t* removals) noexcept;
   oskit_u32_t interest_locked() const noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_error_t update_watch_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -92,15 +99,17 @@ class FdAsyncio final : private ReadyHandler {
   ConditionProbe* const probe_;
   Reactor& reactor_;
   const bool pollable_;  // epoll can watch fd
-  // Cleared by close(); a dispatch holding a copy stops calling listeners once
-  // the owner is gone, even when the owner died inside one of the calls.
-  const std::shared_ptr<std::atomic<bool>> alive_;
 
   mutable Mutex mu_;
   NodeList nodes_ ABSL_GUARDED_BY(mu_);
   std::uint64_t watch_ ABSL_GUARDED_BY(mu_) = 0;
   oskit_u32_t watched_mask_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // The running dispatch's flag, on the reactor thread's stack: close()
+  // clears it, so the dispatch stops touching this object once the owner is
+  // gone, even when the owner died inside one of the calls.
+  std::atomic<bool>* dispatch_alive_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::uint64_t round_ ABSL_GUARDED_BY(mu_) = 0;
   // Counts removals, so that a dispatch skips a listener removed after its
   // snapshot without a lookup when nothing was removed.
   std::atomic<std::uint64_t> removals_{0};

@@ -23,7 +23,7 @@ Reactor::~Reactor() {
     MutexLock lock(&mu_);
     if (!watches_.empty()) {
       env::logf(env::LogLevel::kError, "reactor destroyed with %d watches left", static_cast<int>(watches_.size()));
-      watches_.clear();
+      drop_all_locked();
     }
     if (running_) wake_locked();
     thread = std::move(thread_);
@@ -84,14 +84,8 @@ oskit_error_t Reactor::start_locked() noexcept {
     ::close(epfd);
     return rc;
   }
-  absl::StatusOr<std::unique_ptr<env::WorkerThread>> thread;
-  try {
-    thread = env::current().start_thread("oskit-reactor", [this, epfd, wakefd] { loop(epfd, wakefd); });
-  } catch (const std::bad_alloc&) {
-    thread = absl::ResourceExhaustedError("no memory for the reactor thread");
-  }
+  auto thread = env::current().start_thread("oskit-reactor", [this, epfd, wakefd] { loop(epfd, wakefd); });
   if (!thread.ok()) {
-    env::logf(env::LogLevel::kError, "reactor: %s", thread.status().ToString());
     ::close(wakefd);
     ::close(epfd);
     return OSKIT_ENOMEM;
@@ -104,49 +98,64 @@ oskit_error_t Reactor::start_locked() noexcept {
   return 0;
 }
 
+Reactor::Watch* Reactor::find_locked(std::uint64_t id) noexcept {
+  auto it = watches_.find(id);
+  return it == watches_.end() ? nullptr : &*it;
+}
+
+void Reactor::drop_all_locked() noexcept {
+  watches_.clear_and_dispose([](Watch* w) { delete w; });
+}
+
 oskit_error_t Reactor::add(int fd, oskit_u32_t mask, ReadyHandler* handler, std::uint64_t* out_id) noexcept {
   if (handler == nullptr || out_id == nullptr) return OSKIT_E_POINTER;
   *out_id = 0;
   MutexLock lock(&mu_);
-  const bool started_here = !running_;
-  if (started_here) {
+  Watch* watch = new (std::nothrow) Watch(next_id_, fd, handler);
+  if (watch == nullptr) return OSKIT_ENOMEM;
+  if (!running_) {
     oskit_error_t rc = start_locked();
-    if (rc != 0) return rc;
+    if (rc != 0) {
+      delete watch;
+      return rc;
+    }
   }
-  const std::uint64_t id = next_id_++;
+  ++next_id_;
   struct epoll_event ev = {};
   ev.events = epoll_events_for(mask);
-  ev.data.u64 = id;
+  ev.data.u64 = watch->id;
   if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     oskit_error_t rc = oskit_error_from_errno(errno);
+    delete watch;
     if (watches_.empty()) wake_locked();  // let a worker with nothing to do end
     return rc;
   }
-  watches_.emplace(id, Watch{fd, handler});
-  *out_id = id;
+  watches_.insert(*watch);
+  *out_id = watch->id;
   return 0;
 }
 
 oskit_error_t Reactor::modify(std::uint64_t id, oskit_u32_t mask) noexcept {
   MutexLock lock(&mu_);
-  auto it = watches_.find(id);
-  if (it == watches_.end()) return OSKIT_EINVAL;
+  Watch* watch = find_locked(id);
+  if (watch == nullptr) return OSKIT_EINVAL;
   struct epoll_event ev = {};
   ev.events = epoll_events_for(mask);
   ev.data.u64 = id;
-  if (epoll_ctl(epfd_, EPOLL_CTL_MOD, it->second.fd, &ev) != 0) return oskit_error_from_errno(errno);
+  if (epoll_ctl(epfd_, EPOLL_CTL_MOD, watch->fd, &ev) != 0) return oskit_error_from_errno(errno);
   return 0;
 }
 
 void Reactor::remove(std::uint64_t id) noexcept {
   MutexLock lock(&mu_);
-  auto it = watches_.find(id);
-  if (it == watches_.end()) return;
+  Watch* watch = find_locked(id);
+  if (watch == nullptr) return;
   // The descriptor may already be closed by its owner; then the kernel dropped
   // it from the epoll set and the error is of no interest.
   struct epoll_event ev = {};
-  epoll_ctl(epfd_, EPOLL_CTL_DEL, it->second.fd, &ev);
-  watches_.erase(it);
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, watch->fd, &ev);
+  watches_.erase(watches_.iterator_to(*watch));
+  delete watch;
   if (watches_.empty()) wake_locked();
 }
 
@@ -154,6 +163,18 @@ void Reactor::quiesce(const ReadyHandler* handler) noexcept {
   MutexLock lock(&mu_);
   if (on_loop_thread_locked()) return;
   while (dispatching_ == handler) idle_cv_.wait(&mu_);
+}
+
+void Reactor::reap() noexcept {
+  std::unique_ptr<env::WorkerThread> ended;
+  {
+    MutexLock lock(&mu_);
+    if (on_loop_thread_locked() || !watches_.empty()) return;
+    while (running_ && watches_.empty()) idle_cv_.wait(&mu_);
+    if (running_) return;  // watched again meanwhile: the worker stays
+    ended = std::move(thread_);
+  }
+  if (ended) ended->join();
 }
 
 std::size_t Reactor::watches() const noexcept {
@@ -194,9 +215,9 @@ void Reactor::loop(int epfd, int wakefd) noexcept {
       ReadyHandler* handler = nullptr;
       {
         MutexLock lock(&mu_);
-        auto it = watches_.find(id);
-        if (it == watches_.end()) continue;  // removed after epoll_wait returned it
-        handler = it->second.handler;
+        Watch* watch = find_locked(id);
+        if (watch == nullptr) continue;  // removed after epoll_wait returned it
+        handler = watch->handler;
         dispatching_ = handler;
       }
       handler->on_ready(conditions_from(events[i].events));
@@ -216,6 +237,7 @@ void Reactor::loop(int epfd, int wakefd) noexcept {
       wakefd_ = -1;
       running_ = false;
       loop_thread_ = std::thread::id();
+      idle_cv_.notify_all();
       return;
     }
   }

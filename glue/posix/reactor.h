@@ -2,7 +2,8 @@
 // in-band worker thread, obtained from glue/env, waits for readiness of the
 // watched descriptors and hands it to their handlers. The thread exists only
 // while something is watched: it starts with the first watch and ends after the
-// last one is removed, so an idle toolkit has no thread of its own.
+// last one is removed, so an idle toolkit has no thread of its own. Watches
+// are nodes of an intrusive tree in the environment's memory.
 #ifndef GLUE_POSIX_REACTOR_H
 #define GLUE_POSIX_REACTOR_H
 
@@ -10,8 +11,9 @@
 #include <memory>
 #include <thread>
 
+#include <boost/intrusive/set.hpp>
+
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "glue/env/env.h"
 #include "oskit/error.h"
 #include "oskit/io/asyncio.h"
@@ -45,7 +47,7 @@ class Reactor {
   // Watches fd for the OSKIT_ASYNCIO_* conditions in mask (errors and hangups
   // are always reported as OSKIT_ASYNCIO_EXCEPTION). Starts the thread if needed.
   // Returns 0 and a watch id, or an error (epoll_ctl's, or OSKIT_ENOMEM when no
-  // thread can be started).
+  // memory or thread can be had).
   oskit_error_t add(int fd, oskit_u32_t mask, ReadyHandler* handler, std::uint64_t* out_id) noexcept;
   // Changes the conditions watched; re-arms the edge trigger.
   oskit_error_t modify(std::uint64_t id, oskit_u32_t mask) noexcept;
@@ -55,6 +57,10 @@ class Reactor {
   // Waits until no call to handler->on_ready is running. On the reactor
   // thread itself (from inside a dispatch) it returns at once.
   void quiesce(const ReadyHandler* handler) noexcept;
+  // When nothing is watched, waits for the worker to end and joins it, so
+  // that the environment gets its thread back. Does nothing on the reactor
+  // thread itself or while something is watched.
+  void reap() noexcept;
 
   // Watches registered now; whether the worker thread is running.
   std::size_t watches() const noexcept;
@@ -67,19 +73,28 @@ class Reactor {
   static oskit_u32_t conditions_from(oskit_u32_t epoll_or_poll_events) noexcept;
 
  private:
-  struct Watch {
+  struct Watch : boost::intrusive::set_base_hook<>, env::EnvAllocated<Watch> {
+    Watch(std::uint64_t i, int f, ReadyHandler* h) noexcept : id(i), fd(f), handler(h) {}
+    std::uint64_t id;
     int fd;
     ReadyHandler* handler;
   };
+  struct WatchId {
+    using type = std::uint64_t;
+    std::uint64_t operator()(const Watch& w) const noexcept { return w.id; }
+  };
+  using Watches = boost::intrusive::set<Watch, boost::intrusive::key_of_value<WatchId>>;
 
   void loop(int epfd, int wakefd) noexcept;
   void wake_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool on_loop_thread_locked() const noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_error_t start_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Watch* find_locked(std::uint64_t id) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void drop_all_locked() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable Mutex mu_;
   CondVar idle_cv_;
-  absl::flat_hash_map<std::uint64_t, Watch> watches_ ABSL_GUARDED_BY(mu_);
+  Watches watches_ ABSL_GUARDED_BY(mu_);
   std::uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   int epfd_ ABSL_GUARDED_BY(mu_) = -1;
   int wakefd_ ABSL_GUARDED_BY(mu_) = -1;

@@ -12,8 +12,9 @@ static oskit_size_t round_up(oskit_size_t size, oskit_size_t align) {
   return (size + align - 1) & ~(align - 1);
 }
 
-static void *c_heap_alloc(void *ctx, oskit_size_t size, oskit_size_t align) {
+static void *c_heap_alloc(void *ctx, oskit_size_t size, oskit_size_t align, const char *tag) {
   (void)ctx;
+  (void)tag;
   if (align < sizeof(void *)) align = sizeof(void *);
   size = round_up(size ? size : 1, align);
   return size ? aligned_alloc(align, size) : NULL;
@@ -38,11 +39,13 @@ oskit_error_t oskit_heap_set_hooks(const struct oskit_heap_hooks *hooks) {
   return 0;
 }
 
-void *oskit_heap_alloc(oskit_size_t size, oskit_size_t align) {
+void *oskit_heap_alloc(oskit_size_t size, oskit_size_t align) { return oskit_heap_alloc_tagged(size, align, NULL); }
+
+void *oskit_heap_alloc_tagged(oskit_size_t size, oskit_size_t align, const char *tag) {
   const struct oskit_heap_hooks *h = atomic_load(&current_hooks);
   void *p;
   if (align == 0 || (align & (align - 1)) != 0 || round_up(size, align) < size) return NULL;
-  p = h->alloc(h->ctx, size, align);
+  p = h->alloc(h->ctx, size, align, tag);
   if (p) atomic_fetch_add_explicit(&live_allocations, 1, memory_order_relaxed);
   return p;
 }

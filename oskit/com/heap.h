@@ -11,7 +11,8 @@
 OSKIT_BEGIN_DECLS
 
 struct oskit_heap_hooks {
-  void *(*alloc)(void *ctx, oskit_size_t size, oskit_size_t align);
+  /* tag: what the memory is for (a class name), a static string or NULL. */
+  void *(*alloc)(void *ctx, oskit_size_t size, oskit_size_t align, const char *tag);
   void (*free)(void *ctx, void *ptr, oskit_size_t size, oskit_size_t align);
   void *ctx;
 };
@@ -23,6 +24,9 @@ oskit_error_t oskit_heap_set_hooks(const struct oskit_heap_hooks *hooks);
 /* Allocates size bytes aligned to align (a power of two) through the installed
  * hooks; NULL on exhaustion or when size rounded up to align overflows. */
 void *oskit_heap_alloc(oskit_size_t size, oskit_size_t align);
+/* As oskit_heap_alloc, telling the hooks what the memory is for (a static
+ * string: a class name, "bufio data"...). */
+void *oskit_heap_alloc_tagged(oskit_size_t size, oskit_size_t align, const char *tag);
 /* Frees what oskit_heap_alloc returned, with the same size and align. */
 void oskit_heap_free(void *ptr, oskit_size_t size, oskit_size_t align);
 

@@ -133,12 +133,12 @@ class Implements : public detail::ImplementsBase<I...> {
   // Class-specific allocation through the object heap (oskit/com/heap.h),
   // honouring Derived's alignment, over-aligned types included.
   static void* operator new(std::size_t size) {
-    void* p = oskit_heap_alloc(size, detail::object_alignment<Derived>());
+    void* p = oskit_heap_alloc_tagged(size, detail::object_alignment<Derived>(), detail::class_name<Derived>());
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
   static void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    return oskit_heap_alloc(size, detail::object_alignment<Derived>());
+    return oskit_heap_alloc_tagged(size, detail::object_alignment<Derived>(), detail::class_name<Derived>());
   }
   static void operator delete(void* p, std::size_t size) noexcept {
     oskit_heap_free(p, size, detail::object_alignment<Derived>());

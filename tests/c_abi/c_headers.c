@@ -12,6 +12,7 @@
 #include "oskit/io/netio.h"
 #include "oskit/io/posixio.h"
 #include "oskit/io/ttystream.h"
+#include "oskit/osenv.h"
 #include "oskit/types.h"
 
 /* The ops tables start with IUnknown's three slots in every interface. */

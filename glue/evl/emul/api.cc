@@ -113,10 +113,10 @@ ssize_t evl_vprint_proxy(int proxyfd, const char* fmt, va_list ap) {
   int n = vsnprintf(small, sizeof small, fmt, copy);
   va_end(copy);
   if (n < 0) return -EINVAL;
-  std::string big;
+  oskit::evl::emul::Name big;
   const char* text = small;
   if (static_cast<size_t>(n) >= sizeof small) {
-    if (!oskit::evl::emul::vformat(&big, fmt, ap)) return -EINVAL;
+    if (int rc = oskit::evl::emul::vformat(&big, fmt, ap); rc < 0) return rc;
     text = big.data();
   }
   if (proxyfd >= 0) return evl_send_proxy(proxyfd, text, static_cast<size_t>(n));

@@ -1,11 +1,13 @@
-// libevl's <evl/clock.h>: the built-in EVL clocks are the host's
-// CLOCK_MONOTONIC and CLOCK_REALTIME; sleeping is a wait of the emulated core,
+// libevl's <evl/clock.h>: the built-in EVL clocks are the installed
+// environment's clock (EVL_CLOCK_MONOTONIC, glue/env) and the host's
+// CLOCK_REALTIME; sleeping is a wait of the emulated core,
 // ended early by evl_unblock_thread().
 #include <errno.h>
 #include <time.h>
 
 #include "evl/clock.h"
 #include "glue/evl/driver.h"
+#include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/monitor.h"
 #include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/emul/thread_record.h"
@@ -28,7 +30,7 @@ int evl_read_clock(int clockfd, struct timespec* tp) {
   clockid_t clock;
   if (clock_of(clockfd, &clock) < 0) return -EINVAL;
   if (oskit_evl_check_user(tp, sizeof *tp) != 0) return -EFAULT;
-  return clock_gettime(clock, tp) == 0 ? 0 : -errno;
+  return read_clock(clock, tp);
 }
 
 int evl_set_clock(int clockfd, const struct timespec* tp) {
@@ -61,8 +63,7 @@ int evl_sleep_until(int clockfd, const struct timespec* timeout) {
 
 int evl_usleep(__useconds_t usecs) {
   if (usecs < 1 || usecs > 1000000) return -EINVAL;
-  struct timespec at;
-  clock_gettime(CLOCK_MONOTONIC, &at);
+  struct timespec at = monotonic_now();
   at.tv_nsec += static_cast<long>(usecs) * 1000;
   if (at.tv_nsec >= kBillion) {
     at.tv_sec++;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "glue/env/osenv.h"
 #include "glue/evl/driver.h"
 
 namespace oskit::evl::emul {
@@ -18,11 +19,19 @@ struct timespec from_ns(long long ns) {
 
 }  // namespace
 
+int read_clock(clockid_t clock, struct timespec* ts) {
+  if (clock != CLOCK_MONOTONIC) return clock_gettime(clock, ts) == 0 ? 0 : -errno;
+  *ts = from_ns(oskit_env_now());
+  return 0;
+}
+
+struct timespec monotonic_now() { return from_ns(oskit_env_now()); }
+
 struct timespec Deadline::monotonic() const {
   if (clock == CLOCK_MONOTONIC) return at;
-  struct timespec now_clock, now_mono;
-  clock_gettime(clock, &now_clock);
-  clock_gettime(CLOCK_MONOTONIC, &now_mono);
+  struct timespec now_clock;
+  read_clock(clock, &now_clock);
+  const struct timespec now_mono = monotonic_now();
   return from_ns(to_ns(now_mono) + to_ns(at) - to_ns(now_clock));
 }
 

@@ -25,6 +25,13 @@ struct Deadline {
   struct timespec monotonic() const;
 };
 
+// Reads clock. The emulation's CLOCK_MONOTONIC (EVL_CLOCK_MONOTONIC) is the
+// installed environment's clock (glue/env), which a harness may move; other
+// clocks are the host's. 0 or -errno.
+int read_clock(clockid_t clock, struct timespec* ts);
+// The emulation's CLOCK_MONOTONIC now.
+struct timespec monotonic_now();
+
 // A valid timespec: 0 <= tv_nsec < 1e9 and tv_sec >= 0.
 bool valid_timespec(const struct timespec& ts);
 

@@ -77,7 +77,7 @@ const oskit_evl_file_operations kElementOps = {
 // Splits fmt's name into *name, public if it starts with '/'.
 int element_name(const char* fmt, va_list ap, int* flags, std::string* name) {
   if (fmt == nullptr) return (*flags & EVL_CLONE_PUBLIC) ? -EINVAL : 0;
-  if (!vformat(name, fmt, ap)) return -EINVAL;
+  if (int rc = vformat(name, fmt, ap); rc < 0) return rc;
   if (!name->empty() && (*name)[0] == '/') {
     *flags |= EVL_CLONE_PUBLIC;
     name->erase(0, 1);

@@ -1,5 +1,6 @@
-// A sequence word threads sleep on (a futex): the emulation's wait queue, and
-// the one behind oskit_evl_waitq (glue/evl/driver.h).
+// A sequence word threads sleep on through the installed environment's clock
+// (glue/env's futex-like wait and wake): the emulation's wait queue, and the
+// one behind oskit_evl_waitq (glue/evl/driver.h).
 #ifndef GLUE_EVL_EMUL_EVENT_H
 #define GLUE_EVL_EMUL_EVENT_H
 
@@ -12,13 +13,14 @@
 namespace oskit::evl::emul {
 
 // Wakers change the state they publish, then wake; waiters take a ticket,
-// re-check the state, then wait on the ticket. Waking makes a system call only
-// when someone sleeps.
+// re-check the state, then wait on the ticket. Waking calls the environment
+// only when someone sleeps.
 class Event {
  public:
   std::uint32_t ticket() const { return __atomic_load_n(&q_.seq, __ATOMIC_SEQ_CST); }
-  // Sleeps until a wake after ticket; false when the absolute CLOCK_MONOTONIC
-  // deadline (nullptr: none) passes first.
+  // Sleeps until a wake after ticket; false when the absolute deadline on the
+  // environment's clock (the emulation's EVL_CLOCK_MONOTONIC; nullptr: none)
+  // passes first.
   bool wait(std::uint32_t ticket, const struct timespec* deadline = nullptr) const;
   void wake_all() const;
   bool has_waiters() const { return __atomic_load_n(&q_.waiters, __ATOMIC_SEQ_CST) != 0; }

@@ -1,7 +1,6 @@
 #include "glue/evl/emul/fd_table.h"
 
 #include <atomic>
-#include <new>
 
 #include "glue/evl/emul/asymmetric_fence.h"
 #include "glue/evl/emul/event.h"
@@ -56,15 +55,22 @@ Slot* slot(int fd, bool create) {
 // ---------------------------------------------------------------- hazards
 
 constexpr int kHazards = 4;
+// Threads that hold a record at once; more look files up with counted
+// references.
+constexpr int kRecords = 256;
 
-// A thread's hazard slots, on a cache line of their own. Records are never
-// freed: a thread that ends gives its record back for another to take.
+// A thread's hazard slots, on a cache line of their own. Records live in
+// static storage (no memory is taken for them, from the environment or
+// behind its back): a thread that ends gives its record back for another to
+// take.
 struct alignas(64) HazardRecord {
   std::atomic<const File*> hazard[kHazards] = {};
   std::atomic<bool> taken{false};
   HazardRecord* next = nullptr;
 };
 
+HazardRecord g_record_storage[kRecords];
+std::atomic<int> g_records_made{0};
 std::atomic<HazardRecord*> g_records{nullptr};
 
 // Wakes closers waiting for hazard slots or counted lookups to let go.
@@ -78,7 +84,9 @@ HazardRecord* take_record() {
       return r;
     }
   }
-  HazardRecord* r = new HazardRecord;
+  const int made = g_records_made.fetch_add(1, std::memory_order_relaxed);
+  if (made >= kRecords) return nullptr;
+  HazardRecord* r = &g_record_storage[made];
   r->taken.store(true, std::memory_order_relaxed);
   HazardRecord* head = g_records.load(std::memory_order_relaxed);
   do {
@@ -115,6 +123,10 @@ int take_slot() {
   if (t.record == nullptr) {
     tls_give_back.arm();
     t.record = take_record();
+    if (t.record == nullptr) {  // every record is taken: counted lookups from now on
+      t.free = 0;
+      return -1;
+    }
   }
   const int i = __builtin_ctz(t.free);
   t.free &= ~(1u << i);

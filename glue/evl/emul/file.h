@@ -7,6 +7,7 @@
 #include <atomic>
 #include <type_traits>
 
+#include "glue/env/env.h"
 #include "glue/evl/driver.h"
 #include "oskit/sync/mutex.h"
 
@@ -23,7 +24,7 @@ struct FileHandle {
 };
 static_assert(std::is_standard_layout<FileHandle>::value, "File::from converts through the first member");
 
-class File {
+class File : public oskit::env::EnvAllocated<File> {
  public:
   File(Device* dev, const oskit_evl_file_operations* fops, void* private_data, int flags, int ufd, int dfd);
   File(const File&) = delete;

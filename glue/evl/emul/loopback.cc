@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "glue/env/env.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/driver_devctl.h"
 #include "oskit/sync/mutex.h"
@@ -29,7 +30,7 @@ struct Loopback {
   size_t head ABSL_GUARDED_BY(mu) = 0;
   size_t fill ABSL_GUARDED_BY(mu) = 0;
   oskit_loopback_stats stats ABSL_GUARDED_BY(mu) = {0, 0, 0, 0};
-  std::vector<oskit_evl_file*> files ABSL_GUARDED_BY(mu);
+  std::vector<oskit_evl_file*, oskit::env::Allocator<oskit_evl_file*>> files ABSL_GUARDED_BY(mu);
   oskit_evl_waitq readers = {0, 0};
   oskit_evl_waitq writers = {0, 0};
   oskit_evl_device* dev = nullptr;
@@ -38,14 +39,25 @@ struct Loopback {
 Loopback* lb(oskit_evl_file* f) { return static_cast<Loopback*>(oskit_evl_device_data(f->device)); }
 bool nonblocking(oskit_evl_file* f) { return (oskit_evl_file_flags(f) & O_NONBLOCK) != 0; }
 
-// Tells every opener's poller that the ring changed.
+// Tells every opener's poller that the ring changed: outside the lock (a
+// notification polls the device), copying the openers a batch at a time on
+// the stack, so that a transfer allocates nothing.
 void notify_all(Loopback* l) {
-  std::vector<oskit_evl_file*> files;
-  {
-    oskit::MutexLock lock(&l->mu);
-    files = l->files;
+  constexpr size_t kBatch = 16;
+  oskit_evl_file* batch[kBatch];
+  for (size_t done = 0;;) {
+    size_t n = 0;
+    {
+      oskit::MutexLock lock(&l->mu);
+      while (n < kBatch && done + n < l->files.size()) {
+        batch[n] = l->files[done + n];
+        ++n;
+      }
+    }
+    for (size_t i = 0; i < n; ++i) oskit_evl_file_notify(batch[i]);
+    if (n < kBatch) break;
+    done += n;
   }
-  for (oskit_evl_file* f : files) oskit_evl_file_notify(f);
   oskit_evl_waitq_wake_all(&l->readers);
   oskit_evl_waitq_wake_all(&l->writers);
 }
@@ -53,7 +65,11 @@ void notify_all(Loopback* l) {
 int lb_open(oskit_evl_file* f) {
   Loopback* l = lb(f);
   oskit::MutexLock lock(&l->mu);
-  l->files.push_back(f);
+  try {
+    l->files.push_back(f);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   return 0;
 }
 

@@ -64,7 +64,8 @@ int create_monitor(int type, int protocol, int clockfd, int initval, int flags, 
 int open_monitor(const char* fmt, va_list ap, Monitor** out) {
   if (!initialised()) return -ENXIO;
   std::string name;
-  if (fmt == nullptr || !vformat(&name, fmt, ap)) return -EINVAL;
+  if (fmt == nullptr) return -EINVAL;
+  if (int rc = vformat(&name, fmt, ap); rc < 0) return rc;
   if (!name.empty() && name[0] == '/') name.erase(0, 1);
   Element* e = find_public(EVL_MONITOR_DEV, name);
   if (e == nullptr) return -ENOENT;

@@ -5,7 +5,7 @@
 
 namespace oskit::evl::emul {
 
-int check_name(const std::string& name) {
+int check_name(std::string_view name) {
   if (name.empty() || name == "." || name == "..") return -EINVAL;
   for (unsigned char c : name) {
     if (c == '/' || c < 0x20 || c == 0x7f) return -EINVAL;
@@ -13,31 +13,19 @@ int check_name(const std::string& name) {
   return 0;
 }
 
-bool vformat(std::string* out, const char* fmt, va_list ap) {
-  va_list copy;
-  va_copy(copy, ap);
-  char small[256];
-  int n = vsnprintf(small, sizeof small, fmt, copy);
-  va_end(copy);
-  if (n < 0) return false;
-  if (static_cast<size_t>(n) < sizeof small) {
-    out->assign(small, n);
-    return true;
+int NameRegistry::reserve(std::string_view name) {
+  oskit::MutexLock lock(&mu_);
+  try {
+    return names_.emplace(name).second ? 0 : -EEXIST;
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
   }
-  out->resize(n + 1);
-  vsnprintf(&(*out)[0], n + 1, fmt, ap);
-  out->resize(n);
-  return true;
 }
 
-int NameRegistry::reserve(const std::string& name) {
+void NameRegistry::release(std::string_view name) {
   oskit::MutexLock lock(&mu_);
-  return names_.insert(name).second ? 0 : -EEXIST;
-}
-
-void NameRegistry::release(const std::string& name) {
-  oskit::MutexLock lock(&mu_);
-  names_.erase(name);
+  const auto it = names_.find(name);
+  if (it != names_.end()) names_.erase(it);
 }
 
 }  // namespace oskit::evl::emul

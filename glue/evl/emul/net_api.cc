@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "glue/evl/driver.h"
+#include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/net_entry.h"
 #include "glue/evl/emul/net_socket.h"
@@ -345,7 +346,7 @@ int oskit_evl_net_recvmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int f
   if (timeout != nullptr) {
     if (bad_user(timeout, sizeof *timeout)) return fail<int>(EFAULT);
     if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000) return fail<int>(EINVAL);
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline = monotonic_now();
     const long nsec = deadline.tv_nsec + timeout->tv_nsec;
     deadline.tv_sec += timeout->tv_sec + nsec / 1000000000;
     deadline.tv_nsec = nsec % 1000000000;

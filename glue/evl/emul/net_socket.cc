@@ -9,6 +9,7 @@
 #include <new>
 
 #include "glue/evl/driver.h"
+#include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/net_worker.h"
 #include "glue/evl/emul/readiness_relay.h"
@@ -25,8 +26,7 @@ bool nonblocking(const oskit_evl_file* f) { return (oskit_evl_file_flags(f) & O_
 
 bool passed(const struct timespec* deadline) {
   if (deadline == nullptr) return false;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
+  const struct timespec now = monotonic_now();
   return now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
@@ -109,7 +109,7 @@ int check_protocol(int kfd, int domain, int kind) {
 Wait inband_wait(const NetSocket& s, bool receiving, bool nonblock, struct timespec* storage) {
   const long ns = s.timeout_ns(receiving);
   if (ns <= 0) return Wait{nonblock, nullptr, EAGAIN};
-  clock_gettime(CLOCK_MONOTONIC, storage);
+  *storage = monotonic_now();
   const long nsec = storage->tv_nsec + ns % 1000000000;
   storage->tv_sec += ns / 1000000000 + nsec / 1000000000;
   storage->tv_nsec = nsec % 1000000000;

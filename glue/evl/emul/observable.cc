@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "glue/evl/driver.h"
+#include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/element.h"
 #include "glue/evl/emul/thread_record.h"
 
@@ -79,11 +80,6 @@ Subscriptions& my_subscriptions() {
   return subscriptions;
 }
 
-struct timespec monotonic_now() {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now;
-}
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include "evl/poll.h"
+#include "glue/env/env.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/element.h"
@@ -26,14 +27,14 @@ namespace {
 
 constexpr int kMaxNesting = 4;  // polling sets inside polling sets
 
-struct Watch : public boost::intrusive::list_base_hook<> {
+struct Watch : public boost::intrusive::list_base_hook<>, oskit::env::EnvAllocated<Watch> {
   int fd;
   const File* file;  // which file fd meant when added: a new one means the old was closed
   unsigned int events;
   union evl_value pollval;
 };
 
-struct PollSet {
+struct PollSet : oskit::env::EnvAllocated<PollSet> {
   oskit::Mutex mu;
   boost::intrusive::list<Watch> watches ABSL_GUARDED_BY(mu);
   ~PollSet() {

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 
+#include "glue/env/osenv.h"
 #include "glue/evl/emul/cpu_relax.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
@@ -39,22 +40,30 @@ constexpr size_t kBlockedBatch = 8 << 10;
 // Records below this size are copied together into one buffer: the target
 // sees a few large writes rather than many small ones.
 constexpr size_t kCoalesce = 2048;
+constexpr size_t kOutStaging = kMaxBatch + kCoalesce;
 constexpr int kMaxIov = OutRing::kMaxSegments;
 // How long the output worker polls (its own CPU time) before it sleeps:
-// while it polls, a producer makes no system call.
+// while it polls, a producer makes no system call. Under an embedder's
+// environment, which offers no CPU clock of a thread, the budget is counted
+// in polling rounds instead (each ends with a yield).
 constexpr int64_t kPollNs = 50000;
+constexpr unsigned kPollRounds = 64;
 constexpr int kCloseRetries = 50;
 
 // After close(2) began, how long a target may accept nothing before the
-// output still queued is dropped (counted and logged).
+// output still queued is dropped (counted and logged), on the environment's
+// clock, and how often it is looked at meanwhile.
 constexpr int64_t kCloseStallNs = 200 * 1000 * 1000;
+constexpr int64_t kCloseCheckNs = 1000 * 1000;
 
 bool transient(int e) {
   return e == EIO || e == ENOSPC || e == EDQUOT || e == ENOBUFS || e == ENOMEM || e == EINTR || e == EAGAIN;
 }
 
+// In static storage, never destroyed: no memory is taken for it.
 NameRegistry& proxy_names() {
-  static auto* names = new NameRegistry;
+  alignas(NameRegistry) static unsigned char storage[sizeof(NameRegistry)];
+  static NameRegistry* const names = new (storage) NameRegistry;
   return *names;
 }
 
@@ -99,10 +108,14 @@ int Proxy::take_field(int at) {
 
 // ------------------------------------------------------------- creation
 
-int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const std::string& name,
+int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name,
                   bool is_public) {
   gran_ = granularity;
-  name_ = name;
+  try {
+    name_ = name;
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   // A mapping-only proxy's reference to the target survives exec(2) as the
   // target does, so that a program the creator runs still maps it through
   // the public entry.
@@ -116,20 +129,29 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   }
   if (flags & EVL_CLONE_OUTPUT) {
     open_output_descriptor(targetfd);
-    out_.reset(new (std::nothrow) OutRing);
+    out_ = make_env<OutRing>("evl proxy output ring");
     if (out_ == nullptr) return -ENOMEM;
     int rc = out_->init(bufsz, std::max<size_t>(granularity, 1));
     if (rc < 0) return rc;
-    staging_.reset(new (std::nothrow) char[kMaxBatch + kCoalesce]);
-    if (staging_ == nullptr) return -ENOMEM;
+    out_staging_ = static_cast<char*>(
+        oskit_env_alloc(kOutStaging, OSKIT_OSENV_MEM_MAYBLOCK, alignof(std::max_align_t), "evl proxy output staging"));
+    if (out_staging_ == nullptr) return -ENOMEM;
   }
   if (flags & EVL_CLONE_INPUT) {
-    in_.reset(new (std::nothrow) InRing);
+    in_ = make_env<InRing>("evl proxy input ring");
     if (in_ == nullptr) return -ENOMEM;
     int rc = in_->init(bufsz);
     if (rc < 0) return rc;
+    in_staging_size_ = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
+    in_staging_ = static_cast<char*>(oskit_env_alloc(in_staging_size_, OSKIT_OSENV_MEM_MAYBLOCK,
+                                                     alignof(std::max_align_t), "evl proxy input staging"));
+    if (in_staging_ == nullptr) return -ENOMEM;
     in_wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (in_wake_fd_ < 0) return -errno;
+  }
+  if (flags & EVL_CLONE_OUTPUT) {  // wakes the output worker waiting on a full target at close
+    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    if (stop_fd_ < 0) return -errno;
   }
   if (!name_.empty()) {
     int rc = proxy_names().reserve(name_);
@@ -138,7 +160,7 @@ int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, con
   }
   if (is_public) {
     // The entry leads to the target, so a peer process reaches it (maps it).
-    int rc = entry_.make(EVL_PROXY_DEV, name_, target_);
+    int rc = entry_.make(EVL_PROXY_DEV, std::string(name_.data(), name_.size()), target_);
     if (rc < 0) return rc;
   }
   return 0;
@@ -156,8 +178,9 @@ void Proxy::open_output_descriptor(int targetfd) {
   if (S_ISSOCK(st.st_mode)) {
     target_is_socket_ = true;
   } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-    const std::string path = "/proc/self/fd/" + std::to_string(target_);
-    const int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    char path[32];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", target_);
+    const int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0) out_target_ = fd;
   }
 }
@@ -165,13 +188,17 @@ void Proxy::open_output_descriptor(int targetfd) {
 int Proxy::start_workers(File* file) {
   file_ = file;
   auto& env = oskit::env::current();
+  // Thread names are short (15 bytes on Linux): no memory is needed for them.
+  char thread_name[16];
   if (out_ != nullptr) {
-    auto t = env.start_thread("evl-proxy-out:" + name_, [this] { output_loop(); });
+    snprintf(thread_name, sizeof thread_name, "evl-out:%s", name_.c_str());
+    auto t = env.start_thread(thread_name, [this] { output_loop(); });
     if (!t.ok()) return -ENOMEM;
     out_worker_ = std::move(t).value();
   }
   if (in_ != nullptr) {
-    auto t = env.start_thread("evl-proxy-in:" + name_, [this] { input_loop(); });
+    snprintf(thread_name, sizeof thread_name, "evl-in:%s", name_.c_str());
+    auto t = env.start_thread(thread_name, [this] { input_loop(); });
     if (!t.ok()) return -ENOMEM;
     in_worker_ = std::move(t).value();
   }
@@ -180,6 +207,8 @@ int Proxy::start_workers(File* file) {
 
 void Proxy::stop_workers() {
   raise(kStopping);
+  uint64_t one = 1;
+  if (stop_fd_ >= 0) real::write(stop_fd_, &one, sizeof one);
   if (out_ != nullptr) out_data_.wake_all();
   if (in_ != nullptr) {
     if (in_wake_fd_ >= 0) wake_input_worker();
@@ -194,7 +223,10 @@ Proxy::~Proxy() {
   if (out_target_ >= 0 && out_target_ != target_) real::close(out_target_);
   if (target_ >= 0) real::close(target_);
   if (in_wake_fd_ >= 0) real::close(in_wake_fd_);
+  if (stop_fd_ >= 0) real::close(stop_fd_);
   if (target_file_ != nullptr) target_file_->drop_hold();
+  if (out_staging_ != nullptr) oskit_env_free(out_staging_, kOutStaging, alignof(std::max_align_t));
+  if (in_staging_ != nullptr) oskit_env_free(in_staging_, in_staging_size_, alignof(std::max_align_t));
 }
 
 // ------------------------------------------------------------- target I/O
@@ -303,21 +335,28 @@ void Proxy::report(int e, const char* what) {
   uint64_t n = errors_.fetch_add(1, std::memory_order_relaxed) + 1;
   last_error_.store(e, std::memory_order_relaxed);
   if ((n & (n - 1)) != 0) return;
-  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)", name_,
+  oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)",
+                   name_.c_str(),
                    what, strerror(e), static_cast<unsigned long long>(n));
 }
 
 // Waits for a full target to take more. Returns 0, or -EAGAIN once close(2)
-// began and the target has taken nothing for kCloseStallNs.
+// began and the target has taken nothing for kCloseStallNs. Until close(2)
+// the wait on the target is untimed (close wakes it through stop_fd_; one of
+// our files, whose descriptor stops mirroring it once closed, is looked at
+// again every 100 ms). After, the target is looked at every kCloseCheckNs of
+// the environment's clock, so that the bound holds in the environment's time
+// (which a harness may move).
 int Proxy::await_target_room(int64_t* stalled_since) {
-  auto& env = oskit::env::current();
-  if (has(kStopping)) {
-    const int64_t now = env.monotonic_ns();
-    if (*stalled_since == 0) *stalled_since = now;
-    if (now - *stalled_since >= kCloseStallNs) return -EAGAIN;
+  struct pollfd p[2] = {{out_target_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
+  if (!has(kStopping)) {
+    ::poll(p, 2, target_file_ != nullptr ? 100 : -1);
+    return 0;
   }
-  struct pollfd p = {out_target_, POLLOUT, 0};
-  ::poll(&p, 1, has(kStopping) ? 10 : 100);
+  const int64_t now = oskit_env_now();
+  if (*stalled_since == 0) *stalled_since = now;
+  if (now - *stalled_since >= kCloseStallNs) return -EAGAIN;
+  if (::poll(p, 1, 0) == 0) sleep_ns(kCloseCheckNs);
   return 0;
 }
 
@@ -379,7 +418,7 @@ int Proxy::gather(const OutRing::Batch& b, struct iovec* iov) {
       iov[n++] = seg;
       continue;
     }
-    char* at = staging_.get() + staged;
+    char* at = out_staging_ + staged;
     memcpy(at, seg.iov_base, seg.iov_len);
     staged += seg.iov_len;
     if (n > 0 && static_cast<char*>(iov[n - 1].iov_base) + iov[n - 1].iov_len == at) {
@@ -427,7 +466,7 @@ void Proxy::drop(const OutRing::Batch& b, int e) {
   const uint64_t bytes = b.bytes;
   if (bytes == 0) return;
   dropped_.fetch_add(bytes, std::memory_order_relaxed);
-  oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_,
+  oskit::env::logf(oskit::env::LogLevel::kError, "evl: proxy '%s': %llu bytes dropped: %s", name_.c_str(),
                    static_cast<unsigned long long>(bytes),
                    e == EAGAIN ? "the target stayed full after close" : strerror(e));
 }
@@ -455,7 +494,8 @@ int64_t thread_cpu_ns() {
 }
 
 // Polls for output until it has spent kPollNs of its own CPU time finding
-// none (or for as long as held awake): time it spends preempted does not
+// none (kPollRounds rounds under an embedder's environment; or for as long
+// as held awake): time it spends preempted does not
 // count, so a worker the scheduler set aside does not go to sleep the moment
 // it runs again, costing the next producer a wakeup. Every kYieldEvery
 // passes it yields: a producer it preempted on the same CPU (a woken worker
@@ -463,7 +503,8 @@ int64_t thread_cpu_ns() {
 // the whole budget. True when a record is ready or the proxy stops.
 bool Proxy::poll_for_output() {
   constexpr unsigned kYieldEvery = 32;
-  const int64_t until = thread_cpu_ns() + kPollNs;
+  const bool cpu_clock = poll_on_cpu_clock_;
+  const int64_t until = cpu_clock ? thread_cpu_ns() + kPollNs : 0;
   for (unsigned i = 1;; ++i) {
     if (out_->ready() || has(kStopping)) return true;
     if (i % kYieldEvery != 0) {
@@ -471,7 +512,8 @@ bool Proxy::poll_for_output() {
       continue;
     }
     sched_yield();
-    if (!hold_awake_.load(std::memory_order_relaxed) && thread_cpu_ns() >= until) return false;
+    if (hold_awake_.load(std::memory_order_relaxed)) continue;
+    if (cpu_clock ? thread_cpu_ns() >= until : i / kYieldEvery >= kPollRounds) return false;
   }
 }
 
@@ -495,16 +537,19 @@ void Proxy::sleep_until_output() {
 // futex wake, microseconds); published while it writes, the batch in flight.
 void Proxy::output_loop() {
   block_sigpipe();
-  std::unique_ptr<OutRing::Batch> batch(new OutRing::Batch);
+  // The environment stays for the worker's life (it cannot change while a
+  // thread it started runs).
+  poll_on_cpu_clock_ = oskit::env::installed() == &oskit::env::host();
+  OutRing::Batch* const batch = &out_batch_;
   bool descriptor_idle = true;  // the kernel descriptor shows POLLOUT
   for (;;) {
     const uint64_t limit = out_space_.has_waiters() ? kBlockedBatch : kMaxBatch;
-    if (out_->collect(batch.get(), limit)) {
+    if (out_->collect(batch, limit)) {
       if (descriptor_idle) {
         file_->sync_readiness();
         descriptor_idle = false;
       }
-      relay(batch.get());
+      relay(batch);
       continue;
     }
     // A record reserved before close(2) began is published before its
@@ -607,8 +652,8 @@ int Proxy::read_unit(char* dst, size_t unit, size_t* got) {
 
 void Proxy::input_loop() {
   block_sigpipe();
-  const size_t chunk = gran_ > 1 ? gran_ : std::min<size_t>(in_->size(), 65536);
-  std::unique_ptr<char[]> staging(new char[chunk]);
+  const size_t chunk = in_staging_size_;
+  char* const staging = in_staging_;
   size_t got = 0;  // of a unit, kept across transient errors
   while (!has(kStopping)) {
     if (!await_demand()) break;
@@ -621,7 +666,7 @@ void Proxy::input_loop() {
       continue;
     }
     target_readable_.store(false, std::memory_order_release);
-    int n = read_unit(staging.get(), want, &got);
+    int n = read_unit(staging, want, &got);
     if (n == -ECANCELED) break;
     if (n == 0) {
       raise(kInputEof);
@@ -646,7 +691,7 @@ void Proxy::input_loop() {
     got = 0;
     relayed_in_.fetch_add(n, std::memory_order_relaxed);
     in_wanted_.store(false, std::memory_order_release);
-    in_->push(staging.get(), n);
+    in_->push(staging, n);
     in_data_.wake_all();
     notify(file_);
   }

@@ -14,15 +14,18 @@
 
 #include "glue/env/env.h"
 #include "glue/evl/emul/device_entry.h"
+#include "glue/evl/emul/env_object.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/in_ring.h"
+#include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/out_ring.h"
 #include "glue/evl/emul/seams.h"
 
 namespace oskit::evl::emul {
 
-class Proxy {
+// In the installed environment's memory, with its rings and staging buffers.
+class Proxy : public oskit::env::EnvAllocated<Proxy> {
  public:
   Proxy() = default;
   Proxy(const Proxy&) = delete;
@@ -31,7 +34,7 @@ class Proxy {
 
   // Duplicates targetfd, allocates the rings flags ask for, reserves the name
   // and, for a public proxy, its entry under the root. 0 or -errno.
-  int create(int targetfd, size_t bufsz, size_t granularity, int flags, const std::string& name, bool is_public);
+  int create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name, bool is_public);
   // Starts the relay workers of file, the proxy's open file. 0 or -ENOMEM.
   int start_workers(File* file);
   // Stops the workers: output still queued is relayed first.
@@ -110,23 +113,28 @@ class Proxy {
   int read_unit(char* dst, size_t unit, size_t* got);
 
   // Read on every write: kept apart from what the workers change.
-  std::unique_ptr<OutRing> out_;
+  EnvPtr<OutRing> out_;
   size_t gran_ = 0;
   std::atomic<uint64_t> state_{0};
   File* file_ = nullptr;
-  std::unique_ptr<InRing> in_;
+  EnvPtr<InRing> in_;
   int target_ = -1;      // a duplicate of the target descriptor
   int out_target_ = -1;  // what output is written to: target_, or a non-blocking opening of it
   bool target_is_socket_ = false;
   File* target_file_ = nullptr;  // the target, when it is one of ours (held)
   int give_up_ = 0;  // the output worker's: the errno that makes it drop what is left
+  int stop_fd_ = -1;     // stop_workers() -> the output worker waiting on a full target
   int in_wake_fd_ = -1;  // readers (input wanted) and stop_workers() -> input worker
-  std::string name_;
+  Name name_;
   bool name_reserved_ = false;
   DeviceEntry entry_;
   std::unique_ptr<oskit::env::WorkerThread> out_worker_;
   std::unique_ptr<oskit::env::WorkerThread> in_worker_;
-  std::unique_ptr<char[]> staging_;  // the output worker's, for small records
+  OutRing::Batch out_batch_;      // the output worker's
+  bool poll_on_cpu_clock_ = false;  // the output worker's: its poll budget is CPU time (the host's environment)
+  char* out_staging_ = nullptr;   // the output worker's, for small records (kOutStaging bytes)
+  char* in_staging_ = nullptr;    // the input worker's, in_staging_size_ bytes
+  size_t in_staging_size_ = 0;
   const oskit_evl_target_io own_io_{io_writev, io_read, this};
   std::atomic<const oskit_evl_target_io*> io_{&own_io_};
   std::atomic<bool> hold_awake_{false};

@@ -79,9 +79,9 @@ int check_args(size_t bufsz, size_t granularity, int* flags) {
   return 0;
 }
 
-int name_of(const char* fmt, va_list ap, int* flags, std::string* name) {
+int name_of(const char* fmt, va_list ap, int* flags, Name* name) {
   if (fmt == nullptr) return (*flags & EVL_CLONE_PUBLIC) ? -EINVAL : 0;
-  if (!vformat(name, fmt, ap)) return -EINVAL;
+  if (int rc = vformat(name, fmt, ap); rc < 0) return rc;
   if (!name->empty() && (*name)[0] == '/') {
     *flags |= EVL_CLONE_PUBLIC;
     name->erase(0, 1);
@@ -105,7 +105,7 @@ int create_proxy(int targetfd, size_t bufsz, size_t granularity, int flags, cons
   if (!start_readiness_relay()) return -ENOMEM;
   int rc = check_args(bufsz, granularity, &flags);
   if (rc < 0) return rc;
-  std::string name;
+  Name name;
   rc = name_of(fmt, ap, &flags, &name);
   if (rc < 0) return rc;
   if (fcntl(targetfd, F_GETFD) < 0) return -EBADF;

@@ -15,7 +15,7 @@ bool RingMemory::allocate(std::size_t size) {
   release();
   if (size == 0) size = 64;
   oskit::env::Environment& env = oskit::env::current();
-  if (&env == &oskit::env::host()) {
+  if (oskit::env::installed() == &oskit::env::host()) {
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return false;
     base_ = static_cast<char*>(p);

@@ -1,14 +1,9 @@
 #include "glue/evl/emul/sleep.h"
 
-#include <errno.h>
-#include <time.h>
+#include "glue/env/osenv.h"
 
 namespace oskit::evl::emul {
 
-void sleep_ns(long ns) {
-  struct timespec ts = {ns / 1000000000, ns % 1000000000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
+void sleep_ns(long ns) { oskit_env_sleep_until(oskit_env_deadline_after(ns)); }
 
 }  // namespace oskit::evl::emul

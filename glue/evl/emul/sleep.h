@@ -4,7 +4,8 @@
 
 namespace oskit::evl::emul {
 
-// Sleeps ns nanoseconds, resuming after signals.
+// Sleeps ns nanoseconds on the installed environment's clock (glue/env),
+// which a harness may move.
 void sleep_ns(long ns);
 
 }  // namespace oskit::evl::emul

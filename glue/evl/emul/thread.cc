@@ -14,6 +14,7 @@
 
 #include "evl/sched.h"
 #include "evl/thread.h"
+#include "glue/env/returning.h"
 #include "glue/evl/emul/gate.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/stage_tracking.h"
@@ -79,7 +80,10 @@ using oskit::MutexLock;
 
 extern "C" {
 
+// Thread elements are the core's own objects (kernel memory on a real
+// system): not the embedding environment's.
 int evl_attach_thread(int flags, const char* fmt, ...) {
+  oskit::env::internal::CoreBookkeeping core;
   int rc = ensure_init();
   if (rc < 0) return rc;
   if (current_thread() != nullptr) return -EBUSY;
@@ -100,6 +104,7 @@ int evl_attach_thread(int flags, const char* fmt, ...) {
 }
 
 int evl_detach_thread(int flags) {
+  oskit::env::internal::CoreBookkeeping core;
   if (flags != 0) return -EINVAL;
   ThreadElement* t = tls_element;
   if (t == nullptr) return -EPERM;

@@ -19,6 +19,7 @@
 
 #include "evl/timer.h"
 #include "glue/env/env.h"
+#include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/element.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/monitor.h"
@@ -39,7 +40,7 @@ struct timespec to_timespec(int64_t ns) {
 
 int64_t now_ns(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(clock, &ts);
+  read_clock(clock, &ts);
   return to_ns(ts);
 }
 
