@@ -76,8 +76,8 @@ bool transfer(Path path, bool write, char* buf, oskit_off_t offset, size_t n) {
       return (write ? pwrite(f.fd, buf, n, kBase + offset) : pread(f.fd, buf, n, kBase + offset)) ==
              static_cast<ssize_t>(n);
     case Path::kBlkio:
-      return (write ? f.blkio->write(buf, kBase + offset, n, &actual) : f.blkio->read(buf, kBase + offset, n, &actual)) ==
-                 0 &&
+      return (write ? f.blkio->write(buf, kBase + offset, n, &actual)
+                    : f.blkio->read(buf, kBase + offset, n, &actual)) == 0 &&
              actual == n;
     case Path::kSubsetAbsio:
       return (write ? f.subset_bytes->write(buf, offset, n, &actual) : f.subset_bytes->read(buf, offset, n, &actual)) ==

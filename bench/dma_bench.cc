@@ -46,9 +46,8 @@ struct CopySetup {
   }
   void make_buffers(oskit_size_t size) {
     if (!space || oskit_dma_bufio_pool_create(space.get(), size, 2, pool.put()) != 0 ||
-        pool->alloc(size, src.put()) != 0 || pool->alloc(size, dst.put()) != 0 ||
-        src->wire(&src_addr, 0, size) != 0 || dst->wire(&dst_addr, 0, size) != 0 ||
-        src->map(&src_cpu, 0, size) != 0 || dst->map(&dst_cpu, 0, size) != 0) {
+        pool->alloc(size, src.put()) != 0 || pool->alloc(size, dst.put()) != 0 || src->wire(&src_addr, 0, size) != 0 ||
+        dst->wire(&dst_addr, 0, size) != 0 || src->map(&src_cpu, 0, size) != 0 || dst->map(&dst_cpu, 0, size) != 0) {
       src_cpu = dst_cpu = nullptr;
       return;
     }
@@ -94,7 +93,8 @@ void BM_EngineCopy(benchmark::State& state) {
   const auto size = static_cast<oskit_size_t>(state.range(0));
   CopySetup setup(size);
   if (!setup.ready()) state.SkipWithError("cannot set up the engine and its buffers");
-  const oskit_u32_t batch = static_cast<oskit_u32_t>(std::clamp<oskit_size_t>((1 << 20) / size, 1, OSKIT_DMA_SUBMIT_MAX));
+  const oskit_u32_t batch =
+      static_cast<oskit_u32_t>(std::clamp<oskit_size_t>((1 << 20) / size, 1, OSKIT_DMA_SUBMIT_MAX));
   const oskit_u32_t window = std::min<oskit_u32_t>(16 * batch, kRing);  // a multiple of batch
   // Sleeping until half the window is done keeps the engine fed meanwhile.
   const oskit_u32_t wake_at = std::clamp<oskit_u32_t>(window / 2, 1, OSKIT_DMA_REAP_MAX);
@@ -231,7 +231,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
 
  private:
   std::map<std::string, std::map<long long, double>> rates_;  // bytes/s by family and transfer size
-  std::map<std::string, std::pair<double, double>> times_;  // wall, CPU
+  std::map<std::string, std::pair<double, double>> times_;    // wall, CPU
 };
 
 }  // namespace

@@ -231,18 +231,20 @@ BENCHMARK(BM_SpdlogAsync)->Apply(Args)->UseRealTime();
 
 void print_summary() {
   auto& r = results();
-  std::printf("\nsummary: producer p99.9 latency in paced runs, peer / evl proxy;"
-              " relayed GB/s in flat-out runs\n");
+  std::printf(
+      "\nsummary: producer p99.9 latency in paced runs, peer / evl proxy;"
+      " relayed GB/s in flat-out runs\n");
   for (int target : {kFile, kDevNull}) {
     for (int size : {64, 4096}) {
       double evl = r[key("evl", target, size, true, "p999")];
       double spd = r[key("spdlog", target, size, true, "p999")];
       double w2 = r[key("write2", target, size, true, "p999")];
-      std::printf("  %-4s %5d B: p99.9 evl %7.0f ns, spdlog %7.0f ns (x%.1f), write(2) %7.0f ns (x%.1f); "
-                  "relayed evl %.2f GB/s, spdlog %.2f GB/s, write(2) %.2f GB/s\n",
-                  target == kFile ? "file" : "null", size, evl, spd, evl > 0 ? spd / evl : 0, w2,
-                  evl > 0 ? w2 / evl : 0, r[key("evl", target, size, false, "GBps")],
-                  r[key("spdlog", target, size, false, "GBps")], r[key("write2", target, size, false, "GBps")]);
+      std::printf(
+          "  %-4s %5d B: p99.9 evl %7.0f ns, spdlog %7.0f ns (x%.1f), write(2) %7.0f ns (x%.1f); "
+          "relayed evl %.2f GB/s, spdlog %.2f GB/s, write(2) %.2f GB/s\n",
+          target == kFile ? "file" : "null", size, evl, spd, evl > 0 ? spd / evl : 0, w2, evl > 0 ? w2 / evl : 0,
+          r[key("evl", target, size, false, "GBps")], r[key("spdlog", target, size, false, "GBps")],
+          r[key("write2", target, size, false, "GBps")]);
     }
   }
 }

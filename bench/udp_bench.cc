@@ -467,26 +467,29 @@ BENCHMARK(BM_Latency)->Apply(Args)->Iterations(1)->UseManualTime()->Unit(benchma
 
 void print_summary() {
   auto& r = results();
-  std::printf("\nsummary (kinds: 0 endpoint, 1 oob_sendmsg/oob_recvmsg, 2 raw sendmsg/recvmsg, 3 raw sendmmsg/recvmmsg x%d)\n",
-              kBatch);
+  std::printf(
+      "\nsummary (kinds: 0 endpoint, 1 oob_sendmsg/oob_recvmsg, 2 raw sendmsg/recvmsg, 3 raw sendmmsg/recvmmsg x%d)\n",
+      kBatch);
   for (int size : {64, 1400}) {
     const double ep = r[key(kEndpoint, size, "pps")], oob = r[key(kOob, size, "pps")];
     const double raw = r[key(kRaw, size, "pps")], mmsg = r[key(kRawBatched, size, "pps")];
     if (raw <= 0 || ep <= 0) continue;
-    std::printf("  %4d B throughput: endpoint %.0f/s (%.0f ns each), oob %.0f/s, raw %.0f/s (%.0f ns), "
-                "raw batched %.0f/s\n",
-                size, ep, 1e9 / ep, oob, raw, 1e9 / raw, mmsg);
-    std::printf("         per-datagram cost endpoint / raw = %.2f (goal <= 1.10); endpoint / raw batched = %.2f; "
-                "endpoint throughput / raw unbatched = %.2f (goal > 1)\n",
-                raw / ep, mmsg / ep, ep / raw);
-    std::printf("         round trip p50/p99/p99.9 us: endpoint %.1f/%.1f/%.1f, oob %.1f/%.1f/%.1f, raw "
-                "%.1f/%.1f/%.1f, raw mmsg %.1f/%.1f/%.1f; endpoint p50 / raw p50 = %.2f\n",
-                r[key(kEndpoint, size, "p50")], r[key(kEndpoint, size, "p99")], r[key(kEndpoint, size, "p999")],
-                r[key(kOob, size, "p50")], r[key(kOob, size, "p99")], r[key(kOob, size, "p999")],
-                r[key(kRaw, size, "p50")], r[key(kRaw, size, "p99")], r[key(kRaw, size, "p999")],
-                r[key(kRawBatched, size, "p50")], r[key(kRawBatched, size, "p99")],
-                r[key(kRawBatched, size, "p999")],
-                r[key(kRaw, size, "p50")] > 0 ? r[key(kEndpoint, size, "p50")] / r[key(kRaw, size, "p50")] : 0);
+    std::printf(
+        "  %4d B throughput: endpoint %.0f/s (%.0f ns each), oob %.0f/s, raw %.0f/s (%.0f ns), "
+        "raw batched %.0f/s\n",
+        size, ep, 1e9 / ep, oob, raw, 1e9 / raw, mmsg);
+    std::printf(
+        "         per-datagram cost endpoint / raw = %.2f (goal <= 1.10); endpoint / raw batched = %.2f; "
+        "endpoint throughput / raw unbatched = %.2f (goal > 1)\n",
+        raw / ep, mmsg / ep, ep / raw);
+    std::printf(
+        "         round trip p50/p99/p99.9 us: endpoint %.1f/%.1f/%.1f, oob %.1f/%.1f/%.1f, raw "
+        "%.1f/%.1f/%.1f, raw mmsg %.1f/%.1f/%.1f; endpoint p50 / raw p50 = %.2f\n",
+        r[key(kEndpoint, size, "p50")], r[key(kEndpoint, size, "p99")], r[key(kEndpoint, size, "p999")],
+        r[key(kOob, size, "p50")], r[key(kOob, size, "p99")], r[key(kOob, size, "p999")], r[key(kRaw, size, "p50")],
+        r[key(kRaw, size, "p99")], r[key(kRaw, size, "p999")], r[key(kRawBatched, size, "p50")],
+        r[key(kRawBatched, size, "p99")], r[key(kRawBatched, size, "p999")],
+        r[key(kRaw, size, "p50")] > 0 ? r[key(kEndpoint, size, "p50")] / r[key(kRaw, size, "p50")] : 0);
   }
 }
 

@@ -17,10 +17,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,13 +51,13 @@
 #include "glue/evl/loopback.h"
 #include "glue/evl/stage.h"
 #include "glue/picture/picture.h"
-#include "oskit/testing/temp_dir.h"
-#include "oskit/io/devctl.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
 #include "oskit/com/status.h"
 #include "oskit/io/bufio.h"
+#include "oskit/io/devctl.h"
 #include "oskit/io/netio.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace {
 
@@ -93,8 +93,9 @@ void picture(const char* name, std::initializer_list<oskit_iunknown*> roots) {
   const std::string dot_path = g_pictures_dir + "/" + name + ".dot";
   const std::string png_path = g_pictures_dir + "/" + name + ".png";
   std::ofstream(dot_path) << (dot.ok() ? *dot : std::string());
-  std::printf("  wrote %s%s\n", dot_path.c_str(),
-              render_png(dot_path, png_path) ? (" and " + png_path).c_str() : " (no PNG: Graphviz's dot is not installed)");
+  std::printf(
+      "  wrote %s%s\n", dot_path.c_str(),
+      render_png(dot_path, png_path) ? (" and " + png_path).c_str() : " (no PNG: Graphviz's dot is not installed)");
 }
 
 template <class T>
@@ -445,8 +446,7 @@ void udp_between_two_endpoints() {
     std::printf("  %s\n", oskit::to_status(rc, "opening the endpoints").ToString().c_str());
     return;
   }
-  std::printf("  the receiver is bound to 127.0.0.1:%u; the sender is connected to it\n",
-              ntohs(options.peer.sin_port));
+  std::printf("  the receiver is bound to 127.0.0.1:%u; the sender is connected to it\n", ntohs(options.peer.sin_port));
   const char text[] = "a datagram over an out-of-band socket";
   ComPtr<oskit_bufio> packet;
   oskit_size_t n = 0;

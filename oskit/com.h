@@ -36,12 +36,13 @@ struct oskit_guid {
 };
 typedef struct oskit_guid oskit_guid_t;
 
-#define OSKIT_GUID(l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
-  { (l), (w1), (w2), { (b1), (b2), (b3), (b4), (b5), (b6), (b7), (b8) } }
+#define OSKIT_GUID(l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8)           \
+  {                                                                     \
+    (l), (w1), (w2), { (b1), (b2), (b3), (b4), (b5), (b6), (b7), (b8) } \
+  }
 
 /* IUnknown, IID 00000000-0000-0000-C000-000000000046. */
-#define OSKIT_IUNKNOWN_IID \
-  OSKIT_GUID(0x00000000, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#define OSKIT_IUNKNOWN_IID OSKIT_GUID(0x00000000, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
 
 #ifdef __cplusplus
 
@@ -64,8 +65,7 @@ struct oskit_iunknown {
   const struct oskit_iunknown_ops *ops;
 };
 struct oskit_iunknown_ops {
-  OSKIT_COMDECL (*query)(struct oskit_iunknown *obj, const struct oskit_guid *iid,
-                         void **out_ihandle);
+  OSKIT_COMDECL (*query)(struct oskit_iunknown *obj, const struct oskit_guid *iid, void **out_ihandle);
   OSKIT_COMDECL_U (*addref)(struct oskit_iunknown *obj);
   OSKIT_COMDECL_U (*release)(struct oskit_iunknown *obj);
 };
@@ -105,12 +105,12 @@ struct iid_of<oskit_iunknown> {
   static constexpr oskit_guid value = OSKIT_IUNKNOWN_IID;
 };
 }  // namespace oskit
-#define OSKIT_DECLARE_IID(iface, IID_MACRO)          \
-  namespace oskit {                                  \
-  template <>                                        \
-  struct iid_of<iface> {                             \
-    static constexpr oskit_guid value = IID_MACRO;   \
-  };                                                 \
+#define OSKIT_DECLARE_IID(iface, IID_MACRO)        \
+  namespace oskit {                                \
+  template <>                                      \
+  struct iid_of<iface> {                           \
+    static constexpr oskit_guid value = IID_MACRO; \
+  };                                               \
   }
 #else
 #define OSKIT_DECLARE_IID(iface, IID_MACRO)

@@ -22,16 +22,11 @@
 #include "oskit/com.h"
 
 /* IIDs (ours). */
-#define OSKIT_OSENV_MEM_IID \
-  OSKIT_GUID(0x167e251e, 0xb35e, 0x4a1b, 0xbb, 0xe1, 0xfa, 0x3f, 0x76, 0xbf, 0x86, 0x64)
-#define OSKIT_OSENV_LOG_IID \
-  OSKIT_GUID(0x878ab5bc, 0x29ee, 0x4760, 0xa1, 0xf3, 0xce, 0x29, 0x2e, 0x96, 0x45, 0xbd)
-#define OSKIT_OSENV_CLOCK_IID \
-  OSKIT_GUID(0xe1f8c5a5, 0xd06e, 0x4ce5, 0xb6, 0x9f, 0xdd, 0x59, 0x9e, 0x7f, 0xa2, 0x1a)
-#define OSKIT_OSENV_THREADS_IID \
-  OSKIT_GUID(0x3745d77e, 0xfad4, 0x48ac, 0x82, 0x3e, 0x9a, 0x54, 0xcf, 0x4a, 0x7e, 0x7c)
-#define OSKIT_OSENV_IRQ_IID \
-  OSKIT_GUID(0xf0be901e, 0x854f, 0x450c, 0xa0, 0xdf, 0x66, 0xfc, 0xbf, 0xfc, 0xdd, 0xbc)
+#define OSKIT_OSENV_MEM_IID OSKIT_GUID(0x167e251e, 0xb35e, 0x4a1b, 0xbb, 0xe1, 0xfa, 0x3f, 0x76, 0xbf, 0x86, 0x64)
+#define OSKIT_OSENV_LOG_IID OSKIT_GUID(0x878ab5bc, 0x29ee, 0x4760, 0xa1, 0xf3, 0xce, 0x29, 0x2e, 0x96, 0x45, 0xbd)
+#define OSKIT_OSENV_CLOCK_IID OSKIT_GUID(0xe1f8c5a5, 0xd06e, 0x4ce5, 0xb6, 0x9f, 0xdd, 0x59, 0x9e, 0x7f, 0xa2, 0x1a)
+#define OSKIT_OSENV_THREADS_IID OSKIT_GUID(0x3745d77e, 0xfad4, 0x48ac, 0x82, 0x3e, 0x9a, 0x54, 0xcf, 0x4a, 0x7e, 0x7c)
+#define OSKIT_OSENV_IRQ_IID OSKIT_GUID(0xf0be901e, 0x854f, 0x450c, 0xa0, 0xdf, 0x66, 0xfc, 0xbf, 0xfc, 0xdd, 0xbc)
 
 /* alloc flags: the caller may sleep until memory is available (in-band code).
  * Without it the allocator answers at once (interrupt handlers, out-of-band
@@ -176,10 +171,10 @@ struct oskit_osenv_clock_ops {
   OSKIT_COMDECL (*query)(struct oskit_osenv_clock *c, const struct oskit_guid *iid, void **out_ihandle);
   OSKIT_COMDECL_U (*addref)(struct oskit_osenv_clock *c);
   OSKIT_COMDECL_U (*release)(struct oskit_osenv_clock *c);
-  oskit_s64_t (OSKIT_COMCALL *now)(struct oskit_osenv_clock *c);
-  OSKIT_COMDECL (*wait)(struct oskit_osenv_clock *c, const oskit_u32_t *word, oskit_u32_t expected,
-                        oskit_s64_t deadline);
-  oskit_u32_t (OSKIT_COMCALL *wake)(struct oskit_osenv_clock *c, const oskit_u32_t *word, oskit_u32_t count);
+  oskit_s64_t(OSKIT_COMCALL *now)(struct oskit_osenv_clock *c);
+  OSKIT_COMDECL (*wait)
+  (struct oskit_osenv_clock *c, const oskit_u32_t *word, oskit_u32_t expected, oskit_s64_t deadline);
+  oskit_u32_t(OSKIT_COMCALL *wake)(struct oskit_osenv_clock *c, const oskit_u32_t *word, oskit_u32_t count);
   OSKIT_COMDECL (*sleep_until)(struct oskit_osenv_clock *c, oskit_s64_t deadline);
 };
 
@@ -190,8 +185,9 @@ struct oskit_osenv_threads_ops {
   OSKIT_COMDECL (*query)(struct oskit_osenv_threads *t, const struct oskit_guid *iid, void **out_ihandle);
   OSKIT_COMDECL_U (*addref)(struct oskit_osenv_threads *t);
   OSKIT_COMDECL_U (*release)(struct oskit_osenv_threads *t);
-  OSKIT_COMDECL (*start)(struct oskit_osenv_threads *t, const char *name, oskit_osenv_thread_body_t body, void *arg,
-                         oskit_osenv_thread_handle_t **out_thread);
+  OSKIT_COMDECL (*start)
+  (struct oskit_osenv_threads *t, const char *name, oskit_osenv_thread_body_t body, void *arg,
+   oskit_osenv_thread_handle_t **out_thread);
   OSKIT_COMDECL (*join)(struct oskit_osenv_threads *t, oskit_osenv_thread_handle_t *thread);
 };
 
@@ -202,8 +198,7 @@ struct oskit_osenv_irq_ops {
   OSKIT_COMDECL (*query)(struct oskit_osenv_irq *i, const struct oskit_guid *iid, void **out_ihandle);
   OSKIT_COMDECL_U (*addref)(struct oskit_osenv_irq *i);
   OSKIT_COMDECL_U (*release)(struct oskit_osenv_irq *i);
-  OSKIT_COMDECL (*request)(struct oskit_osenv_irq *i, oskit_u32_t line, oskit_osenv_irq_handler_t handler,
-                           void *arg);
+  OSKIT_COMDECL (*request)(struct oskit_osenv_irq *i, oskit_u32_t line, oskit_osenv_irq_handler_t handler, void *arg);
   OSKIT_COMDECL (*free)(struct oskit_osenv_irq *i, oskit_u32_t line);
   OSKIT_COMDECL (*raise)(struct oskit_osenv_irq *i, oskit_u32_t line);
 };

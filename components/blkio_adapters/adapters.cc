@@ -21,8 +21,8 @@ bool valid_block_size(oskit_u32_t bs) { return is_power_of_two(bs) && bs <= OSKI
 class Bounce {
  public:
   explicit Bounce(oskit_u32_t size) noexcept : size_(size) {
-    data_ = size > sizeof local_ ? static_cast<char*>(oskit_heap_alloc_tagged(size, 64, "blkio adapter bounce"))
-                                 : local_;
+    data_ =
+        size > sizeof local_ ? static_cast<char*>(oskit_heap_alloc_tagged(size, 64, "blkio adapter bounce")) : local_;
   }
   ~Bounce() {
     if (data_ != local_) oskit_heap_free(data_, size_, 64);
@@ -114,8 +114,7 @@ oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset)
   return got == block_size_ ? 0 : OSKIT_EINVAL;  // nothing there: past the end
 }
 
-oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_off_t offset,
-                                          oskit_size_t n) noexcept {
+oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_off_t offset, oskit_size_t n) noexcept {
   const oskit_off_t block = offset & ~static_cast<oskit_off_t>(block_size_ - 1);
   MutexLock lock(stripe(block));
   read_modify_writes_.fetch_add(1, std::memory_order_relaxed);
@@ -278,8 +277,7 @@ extern "C" oskit_error_t oskit_absio_adapter_create(oskit_blkio_t* io, oskit_abs
   return 0;
 }
 
-extern "C" oskit_error_t oskit_blkio_adapter_create(oskit_absio_t* io, oskit_u32_t block_size,
-                                                    oskit_blkio_t** out_io) {
+extern "C" oskit_error_t oskit_blkio_adapter_create(oskit_absio_t* io, oskit_u32_t block_size, oskit_blkio_t** out_io) {
   if (out_io == nullptr) return OSKIT_E_POINTER;
   *out_io = nullptr;
   if (io == nullptr) return OSKIT_E_POINTER;

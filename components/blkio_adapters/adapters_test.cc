@@ -8,10 +8,10 @@
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/io/bufio.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 
 namespace oskit {

@@ -80,8 +80,6 @@ class BlockDevice
   std::atomic<oskit_u64_t> bytes_written_{0};
 };
 
-
-
 BlockDevice::BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can_write, bool fixed_size,
                          oskit_off_t device_size) noexcept
     : fd_(fd),
@@ -90,16 +88,14 @@ BlockDevice::BlockDevice(int fd, oskit_u32_t block_size, bool can_read, bool can
       can_write_(can_write),
       fixed_size_(fixed_size),
       device_size_(device_size),
-      async_(fd, identity(),
-             can_write ? OSKIT_ASYNCIO_ALL : (OSKIT_ASYNCIO_READABLE | OSKIT_ASYNCIO_EXCEPTION)) {}
+      async_(fd, identity(), can_write ? OSKIT_ASYNCIO_ALL : (OSKIT_ASYNCIO_READABLE | OSKIT_ASYNCIO_EXCEPTION)) {}
 
 BlockDevice::~BlockDevice() {
   async_.close();
   ::close(fd_);
 }
 
-OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amount,
-                                oskit_size_t* out_actual) noexcept {
+OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept {
   oskit_error_t rc = check_transfer(buf, offset, amount, out_actual);
   if (rc != 0 || amount == 0) return rc;
   if (!can_read_) return OSKIT_EBADF;

@@ -20,8 +20,8 @@
 #include "oskit/io/blkio.h"
 
 /* Open modes for oskit_blockdev_open. */
-#define OSKIT_BLOCKDEV_READ 0x1   /* reads allowed */
-#define OSKIT_BLOCKDEV_WRITE 0x2  /* writes allowed */
+#define OSKIT_BLOCKDEV_READ 0x1  /* reads allowed */
+#define OSKIT_BLOCKDEV_WRITE 0x2 /* writes allowed */
 #define OSKIT_BLOCKDEV_RDWR (OSKIT_BLOCKDEV_READ | OSKIT_BLOCKDEV_WRITE)
 #define OSKIT_BLOCKDEV_CREATE 0x4 /* create a missing regular file (mode 0666 & ~umask); needs WRITE */
 #define OSKIT_BLOCKDEV_TRUNC 0x8  /* truncate a regular file to 0; needs WRITE */
@@ -34,16 +34,15 @@ OSKIT_BEGIN_DECLS
 /*
  * Opens path (a regular file or a block device) with the OSKIT_BLOCKDEV_*
  * mode, never blocking in open(2) (a FIFO or a device that would wait is
- * refused at once) and never acquiring a controlling terminal. block_size 0 picks the device's logical block size (BLKSSZGET), or 1
- * for a regular file; otherwise it must be a power of two no larger than
+ * refused at once) and never acquiring a controlling terminal. block_size 0 picks the device's logical block size
+ * (BLKSSZGET), or 1 for a regular file; otherwise it must be a power of two no larger than
  * OSKIT_BLOCKDEV_MAX_BLOCK_SIZE and, on a device, a multiple of the logical
  * block size. Returns 0 and an owned reference in *out_io; or OSKIT_E_POINTER,
  * OSKIT_EINVAL (mode, block size), OSKIT_EISDIR (a directory), OSKIT_ENODEV
  * (neither a file nor a block device: a FIFO, a socket, a character device),
  * or open(2)'s error mapped, with *out_io set to NULL.
  */
-oskit_error_t oskit_blockdev_open(const char *path, oskit_u32_t mode, oskit_u32_t block_size,
-                                  oskit_blkio_t **out_io);
+oskit_error_t oskit_blockdev_open(const char *path, oskit_u32_t mode, oskit_u32_t block_size, oskit_blkio_t **out_io);
 
 /*
  * As oskit_blockdev_open over an open descriptor; the access mode is the

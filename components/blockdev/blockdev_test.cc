@@ -13,9 +13,6 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
-#include "oskit/testing/leak_check.h"
-#include "oskit/testing/temp_dir.h"
 #include "oskit/com/heap.h"
 #include "oskit/io/absio.h"
 #include "oskit/io/asyncio.h"
@@ -24,7 +21,10 @@
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit {
 namespace {
@@ -86,7 +86,9 @@ struct FileAsyncio {
     ComPtr<oskit_asyncio> io;
     std::function<void()> make_readable;
   };
-  static Instance make() { return {query<oskit_asyncio>(adopt_temp(4096, 512)), [] {}}; }
+  static Instance make() {
+    return {query<oskit_asyncio>(adopt_temp(4096, 512)), [] {}};
+  }
 };
 
 struct BlockDeviceDescribe {
@@ -127,16 +129,13 @@ TEST_F(BlockDeviceTest, OpenRefusesBadArguments) {
   EXPECT_EQ(oskit_blockdev_open(nullptr, OSKIT_BLOCKDEV_RDWR, 0, io.put()), OSKIT_E_POINTER);
   EXPECT_EQ(oskit_blockdev_open(path.c_str(), 0, 0, io.put()), OSKIT_EINVAL);
   EXPECT_EQ(oskit_blockdev_open(path.c_str(), 0x100 | OSKIT_BLOCKDEV_READ, 0, io.put()), OSKIT_EINVAL);
-  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ | OSKIT_BLOCKDEV_CREATE, 0, io.put()),
-            OSKIT_EINVAL);
-  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ | OSKIT_BLOCKDEV_TRUNC, 0, io.put()),
-            OSKIT_EINVAL);
+  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ | OSKIT_BLOCKDEV_CREATE, 0, io.put()), OSKIT_EINVAL);
+  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_READ | OSKIT_BLOCKDEV_TRUNC, 0, io.put()), OSKIT_EINVAL);
   EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_RDWR, 0, io.put()), OSKIT_ENOENT);
   EXPECT_FALSE(io);
   EXPECT_EQ(oskit_blockdev_open(temp_dir().c_str(), OSKIT_BLOCKDEV_READ, 0, io.put()), OSKIT_EISDIR);
   EXPECT_EQ(oskit_blockdev_open("/dev/null", OSKIT_BLOCKDEV_READ, 0, io.put()), OSKIT_ENODEV);
-  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_RDWR | OSKIT_BLOCKDEV_CREATE, 3, io.put()),
-            OSKIT_EINVAL);
+  EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_RDWR | OSKIT_BLOCKDEV_CREATE, 3, io.put()), OSKIT_EINVAL);
   EXPECT_EQ(oskit_blockdev_open(path.c_str(), OSKIT_BLOCKDEV_RDWR | OSKIT_BLOCKDEV_CREATE,
                                 OSKIT_BLOCKDEV_MAX_BLOCK_SIZE * 2, io.put()),
             OSKIT_EINVAL);

@@ -181,8 +181,7 @@ OSKIT_COMDECL Engine::devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbytes, 
   if (out_nbytes != nullptr) *out_nbytes = 0;
   oskit_devctl_msg msg = {dcmd, data, nbytes, open_mode_, 0, 0};
   oskit_devctl_generic generic = {flags_.load(std::memory_order_relaxed), nullptr};
-  oskit_error_t rc =
-      oskit_devctl_dispatch(kCommands, sizeof kCommands / sizeof kCommands[0], this, &generic, &msg);
+  oskit_error_t rc = oskit_devctl_dispatch(kCommands, sizeof kCommands / sizeof kCommands[0], this, &generic, &msg);
   if (rc != 0) return rc;
   if (dcmd == OSKIT_DCMD_ALL_SETFLAGS) flags_.store(generic.flags, std::memory_order_relaxed);
   if (out_ret_val != nullptr) *out_ret_val = msg.ret_val;
@@ -194,8 +193,8 @@ oskit_error_t Engine::getinfo(oskit_devctl_msg* msg) noexcept {
   if (msg->nbytes != sizeof(oskit_dma_engine_info)) return OSKIT_EINVAL;
   oskit_dma_stats_t stats = {};
   space_->getstats(&stats);
-  const oskit_dma_engine_info info = {device_,           ring_size_, OSKIT_DMA_SG_MAX, OSKIT_DMA_SUBMIT_MAX,
-                                      OSKIT_DMA_REAP_MAX, stats.mode};
+  const oskit_dma_engine_info info = {device_,   ring_size_, OSKIT_DMA_SG_MAX, OSKIT_DMA_SUBMIT_MAX, OSKIT_DMA_REAP_MAX,
+                                      stats.mode};
   std::memcpy(msg->data, &info, sizeof info);
   msg->out_nbytes = sizeof info;
   return 0;

@@ -39,15 +39,16 @@
 #include "oskit/io/dma_space.h"
 
 /* Descriptor operations. */
-#define OSKIT_DMA_OP_COPY 1u    /* length bytes from src to dst (the ranges may overlap) */
-#define OSKIT_DMA_OP_FILL 2u    /* length bytes at dst, pattern's 8 bytes (in memory order) repeated */
-#define OSKIT_DMA_OP_SG_COPY 3u /* the bytes the src scatter-gather table lists into those the dst
-                                   table lists, in order; the tables (src_count and dst_count
-                                   oskit_dma_sg_entry records at device addresses src and dst)
-                                   must list the same total */
+#define OSKIT_DMA_OP_COPY 1u /* length bytes from src to dst (the ranges may overlap) */
+#define OSKIT_DMA_OP_FILL 2u /* length bytes at dst, pattern's 8 bytes (in memory order) repeated */
+#define OSKIT_DMA_OP_SG_COPY                                            \
+  3u /* the bytes the src scatter-gather table lists into those the dst \
+        table lists, in order; the tables (src_count and dst_count      \
+        oskit_dma_sg_entry records at device addresses src and dst)     \
+        must list the same total */
 
 /* Limits. */
-#define OSKIT_DMA_SG_MAX 64u     /* entries in one scatter-gather table */
+#define OSKIT_DMA_SG_MAX 64u      /* entries in one scatter-gather table */
 #define OSKIT_DMA_SUBMIT_MAX 128u /* descriptors in one OSKIT_DMA_DCMD_SUBMIT */
 #define OSKIT_DMA_REAP_MAX 256u   /* completions in one OSKIT_DMA_DCMD_REAP */
 #define OSKIT_DMA_RING_MAX 4096u
@@ -128,9 +129,9 @@ struct oskit_dma_engine_regs {
   oskit_u32_t completed; /* completions waiting to be reaped */
   oskit_u64_t submitted_total;
   oskit_u64_t completed_total;
-  oskit_u64_t faults_total;   /* completions with OSKIT_EFAULT */
-  oskit_u64_t errors_total;   /* completions with any other error */
-  oskit_u64_t bytes_total;    /* bytes written by completed descriptors */
+  oskit_u64_t faults_total; /* completions with OSKIT_EFAULT */
+  oskit_u64_t errors_total; /* completions with any other error */
+  oskit_u64_t bytes_total;  /* bytes written by completed descriptors */
 };
 
 /* devctl commands (class 0xd1). Each fixed-size command needs nbytes equal to

@@ -38,9 +38,9 @@ class PhysicalEngineTest : public testing::LeakCheckedTest {
     oskit_dma_submit req = {};
     req.count = 1;
     req.desc[0] = desc;
-    EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_SUBMIT, &req, offsetof(oskit_dma_submit, desc) + sizeof desc, nullptr,
-                              nullptr),
-              0);
+    EXPECT_EQ(
+        engine_->devctl(OSKIT_DMA_DCMD_SUBMIT, &req, offsetof(oskit_dma_submit, desc) + sizeof desc, nullptr, nullptr),
+        0);
     oskit_dma_reap reap = {};
     reap.max = 1;
     EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &reap, sizeof reap, nullptr, nullptr), 0);

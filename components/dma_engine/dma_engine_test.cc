@@ -15,9 +15,9 @@
 #include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/devctl_conformance.h"
 #include "oskit/testing/test_listener.h"
 
@@ -80,8 +80,7 @@ oskit_error_t submit(oskit_devctl* engine, const std::vector<oskit_dma_desc>& de
 }
 
 // Reaps up to max completions (waits for min unless the engine is nonblocking).
-oskit_error_t reap(oskit_devctl* engine, oskit_u32_t max, std::vector<oskit_dma_completion>* out,
-                   oskit_u32_t min = 0) {
+oskit_error_t reap(oskit_devctl* engine, oskit_u32_t max, std::vector<oskit_dma_completion>* out, oskit_u32_t min = 0) {
   oskit_dma_reap req = {};
   req.max = max;
   req.min = min;
@@ -100,8 +99,10 @@ std::vector<oskit_dma_completion> reap_n(oskit_devctl* engine, std::size_t n) {
   std::vector<oskit_dma_completion> all;
   while (all.size() < n) {
     oskit_error_t rc = reap(engine, OSKIT_DMA_REAP_MAX, &all);
-    if (rc == OSKIT_EAGAIN) std::this_thread::yield();
-    else if (rc != 0) break;
+    if (rc == OSKIT_EAGAIN)
+      std::this_thread::yield();
+    else if (rc != 0)
+      break;
   }
   return all;
 }
@@ -329,7 +330,8 @@ TEST_F(DmaEngineTest, AnAccessAfterTheLastReleaseFaultsAndWritesNothing) {
   Buffer src = wired(64);
   write_bytes(src.io.get(), 0, "late");
   char memory[64] = {};
-  ComPtr<oskit_bufio> dst = ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(memory, sizeof memory, nullptr, nullptr));
+  ComPtr<oskit_bufio> dst =
+      ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(memory, sizeof memory, nullptr, nullptr));
   oskit_addr_t addr = 0;
   ASSERT_EQ(dst->wire(&addr, 0, sizeof memory), 0);
   dst.reset();  // still wired: the last release unwires
@@ -440,7 +442,8 @@ TEST_F(DmaEngineTest, BadDescriptorsAreRefusedWholeAndQueueNothing) {
   flagged.flags = 1;
   empty.length = 0;
   copy_with_pattern.pattern = 1;
-  oskit_dma_desc no_entries = sg_desc(b.addr, 0, b.addr, 1), too_many = sg_desc(b.addr, 1, b.addr, OSKIT_DMA_SG_MAX + 1);
+  oskit_dma_desc no_entries = sg_desc(b.addr, 0, b.addr, 1),
+                 too_many = sg_desc(b.addr, 1, b.addr, OSKIT_DMA_SG_MAX + 1);
   for (const oskit_dma_desc& bad : {unknown_op, flagged, empty, copy_with_pattern, no_entries, too_many}) {
     oskit_s32_t taken = -1;
     EXPECT_EQ(submit(engine_.get(), {good, bad}, &taken), OSKIT_EINVAL) << "op " << bad.op;
@@ -481,8 +484,8 @@ TEST_F(DmaEngineTest, WrongSizesAndUnknownCommandsAreRefused) {
   req.max = OSKIT_DMA_REAP_MAX + 1;
   EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req, sizeof req, nullptr, nullptr), OSKIT_EINVAL);
   req.max = 4;
-  EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req, offsetof(oskit_dma_reap, completion) + 3 * sizeof(oskit_dma_completion),
-                            nullptr, nullptr),
+  EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req,
+                            offsetof(oskit_dma_reap, completion) + 3 * sizeof(oskit_dma_completion), nullptr, nullptr),
             OSKIT_EINVAL)
       << "room for fewer completions than max";
 }
@@ -539,7 +542,8 @@ TEST_F(DmaEngineTest, AbortWhileExecutingCancelsTheRestInOrder) {
   std::vector<oskit_dma_desc> fills;
   for (oskit_u64_t i = 0; i < 200; i++) fills.push_back(fill_desc(b.addr, 64 * 1024, i, i));
   for (std::size_t i = 0; i < fills.size(); i += OSKIT_DMA_SUBMIT_MAX) {
-    std::vector<oskit_dma_desc> part(fills.begin() + i, fills.begin() + std::min(fills.size(), i + OSKIT_DMA_SUBMIT_MAX));
+    std::vector<oskit_dma_desc> part(fills.begin() + i,
+                                     fills.begin() + std::min(fills.size(), i + OSKIT_DMA_SUBMIT_MAX));
     ASSERT_EQ(submit(engine.get(), part), 0);
   }
   oskit_s32_t cancelled = -1;
@@ -650,9 +654,10 @@ TEST_F(DmaEngineTest, ThreadsSubmittingAndReapingConcurrentlyLoseNothing) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach;) {
         oskit_s32_t taken = 0;
-        oskit_error_t rc = submit(engine_.get(), {fill_desc(buffers[t].addr + i, 1, 0x0101010101010101ull * (t + 1),
-                                                            static_cast<oskit_u64_t>(t) << 32 | i)},
-                                  &taken);
+        oskit_error_t rc = submit(
+            engine_.get(),
+            {fill_desc(buffers[t].addr + i, 1, 0x0101010101010101ull * (t + 1), static_cast<oskit_u64_t>(t) << 32 | i)},
+            &taken);
         if (rc == OSKIT_EAGAIN) {
           std::this_thread::yield();
           continue;

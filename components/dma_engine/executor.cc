@@ -74,7 +74,8 @@ oskit_error_t run_fill(Translations* regions, const oskit_dma_desc& d, oskit_u64
   return 0;
 }
 
-oskit_error_t run_sg_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault, oskit_u64_t* bytes) noexcept {
+oskit_error_t run_sg_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault,
+                          oskit_u64_t* bytes) noexcept {
   Segment src[OSKIT_DMA_SG_MAX], dst[OSKIT_DMA_SG_MAX];
   oskit_u64_t src_total = 0, dst_total = 0;
   oskit_error_t rc = translate_table(regions, d.src, d.src_count, OSKIT_DMA_READ, src, &src_total, fault);
@@ -141,9 +142,15 @@ void execute(Translations* translations, const oskit_dma_desc& desc, oskit_dma_c
   oskit_u64_t bytes = desc.length;
   oskit_error_t rc;
   switch (desc.op) {
-    case OSKIT_DMA_OP_COPY: rc = run_copy(translations, desc, &fault); break;
-    case OSKIT_DMA_OP_FILL: rc = run_fill(translations, desc, &fault); break;
-    default: rc = run_sg_copy(translations, desc, &fault, &bytes); break;
+    case OSKIT_DMA_OP_COPY:
+      rc = run_copy(translations, desc, &fault);
+      break;
+    case OSKIT_DMA_OP_FILL:
+      rc = run_fill(translations, desc, &fault);
+      break;
+    default:
+      rc = run_sg_copy(translations, desc, &fault, &bytes);
+      break;
   }
   out->cookie = desc.cookie;
   out->status = rc;

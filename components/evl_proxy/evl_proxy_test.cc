@@ -19,29 +19,29 @@
 #include <evl/proxy.h>
 #include <evl/thread.h>
 
-#include "glue/evl/testing/evl_testing.h"
 #include "glue/evl/stage.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "gtest/gtest.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
-#include "oskit/testing/temp_dir.h"
 #include "oskit/testing/posixio_conformance.h"
 #include "oskit/testing/stream_conformance.h"
+#include "oskit/testing/temp_dir.h"
 #include "oskit/testing/test_listener.h"
 
 namespace oskit::evl {
 namespace {
 
+using oskit::testing::temp_path;
 using testing::init_evl;
 using testing::Pipe;
 using testing::read_exactly;
 using testing::run_on_evl_thread;
-using oskit::testing::temp_path;
 using testing::unique_name;
 
 oskit_evl_proxy_options options(oskit_size_t bufsz, oskit_u32_t directions = 0, oskit_size_t granularity = 0,
@@ -78,13 +78,13 @@ TEST_F(EvlProxyTest, CreateRefusesBadArguments) {
   };
   const std::string long_name(5000, 'n');
   const Case cases[] = {
-      {options(4096, 0x4), OSKIT_EINVAL},                                       // unknown direction
-      {options((oskit_size_t{1} << 30) + 1), OSKIT_EINVAL},                     // ring too large
-      {options(100, OSKIT_EVL_PROXY_OUTPUT, 8), OSKIT_EINVAL},                  // not a multiple of the unit
-      {options(0, OSKIT_EVL_PROXY_INPUT), OSKIT_EINVAL},                        // a direction without a ring
-      {options(4096, 0, 0, "bad/name"), OSKIT_EINVAL},                          // a second '/'
-      {options(4096, 0, 0, ".."), OSKIT_EINVAL},                                // no "..": name validation
-      {options(4096, 0, 0, long_name.c_str()), OSKIT_ENAMETOOLONG},             // beyond PATH_MAX
+      {options(4096, 0x4), OSKIT_EINVAL},                            // unknown direction
+      {options((oskit_size_t{1} << 30) + 1), OSKIT_EINVAL},          // ring too large
+      {options(100, OSKIT_EVL_PROXY_OUTPUT, 8), OSKIT_EINVAL},       // not a multiple of the unit
+      {options(0, OSKIT_EVL_PROXY_INPUT), OSKIT_EINVAL},             // a direction without a ring
+      {options(4096, 0, 0, "bad/name"), OSKIT_EINVAL},               // a second '/'
+      {options(4096, 0, 0, ".."), OSKIT_EINVAL},                     // no "..": name validation
+      {options(4096, 0, 0, long_name.c_str()), OSKIT_ENAMETOOLONG},  // beyond PATH_MAX
   };
   for (const Case& c : cases) {
     EXPECT_EQ(oskit_evl_proxy_create(p.w, &c.o, &s), c.want) << c.o.bufsz << " " << c.o.directions;
@@ -388,8 +388,7 @@ struct ProxyStream {
   static Instance make() {
     testing::init_evl();
     auto peer = std::make_shared<Peer>();
-    ComPtr<oskit_stream> io =
-        create(peer->fds[0], options(4096, OSKIT_EVL_PROXY_INPUT | OSKIT_EVL_PROXY_OUTPUT));
+    ComPtr<oskit_stream> io = create(peer->fds[0], options(4096, OSKIT_EVL_PROXY_INPUT | OSKIT_EVL_PROXY_OUTPUT));
     return {io,
             [peer](const std::string& bytes) {
               EXPECT_EQ(write(peer->fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));

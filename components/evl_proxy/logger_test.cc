@@ -16,9 +16,9 @@
 #include <evl/proxy.h>
 #include <evl/thread.h>
 
-#include "glue/evl/testing/evl_testing.h"
-#include "glue/evl/stage.h"
 #include "glue/evl/emul/seams.h"
+#include "glue/evl/stage.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "gtest/gtest.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/leak_check.h"
@@ -27,10 +27,10 @@
 namespace oskit::evl {
 namespace {
 
+using oskit::testing::temp_path;
 using testing::init_evl;
 using testing::lines_of;
 using testing::run_on_evl_thread;
-using oskit::testing::temp_path;
 using testing::unique_name;
 
 class LoggerTest : public oskit::testing::LeakCheckedTest {

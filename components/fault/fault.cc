@@ -35,8 +35,8 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t n) {
   return z ^ (z >> 31);
 }
 
-class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oskit_absio, oskit_blkio,
-                                        oskit_stream, oskit_netio, oskit_describe> {
+class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oskit_absio, oskit_blkio, oskit_stream,
+                                        oskit_netio, oskit_describe> {
  public:
   // Wraps target with plan; empty with *rc set on failure (see oskit_fault_wrap).
   static ComPtr<FaultInjector> create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
@@ -134,10 +134,13 @@ class FaultInjector : public Implements<FaultInjector, oskit_fault_control, oski
   oskit_fault_stats_t stats_ ABSL_GUARDED_BY(mu_) = {};
 };
 
-
 FaultInjector::FaultInjector(ComPtr<oskit_blkio> blkio, bool is_absio, ComPtr<oskit_stream> stream,
                              ComPtr<oskit_netio> netio, const oskit_fault_plan_t& plan) noexcept
-    : blkio_(std::move(blkio)), is_absio_(is_absio), stream_(std::move(stream)), netio_(std::move(netio)), plan_(plan) {}
+    : blkio_(std::move(blkio)),
+      is_absio_(is_absio),
+      stream_(std::move(stream)),
+      netio_(std::move(netio)),
+      plan_(plan) {}
 
 ComPtr<FaultInjector> FaultInjector::create(oskit_iunknown* target, const oskit_fault_plan_t& plan,
                                             oskit_error_t* rc) noexcept {
@@ -185,10 +188,10 @@ OSKIT_COMDECL FaultInjector::describe(const oskit_description_sink* sink) noexce
   }
   char detail[128];
   absl::SNPrintF(detail, sizeof detail, "%s%s every %u, %u ppm, after %u bytes%s -> %s",
-                 (plan.calls & OSKIT_FAULT_READ) != 0 ? "reads " : "", (plan.calls & OSKIT_FAULT_WRITE) != 0 ? "writes" : "",
-                 plan.every_nth, plan.probability_ppm, plan.after_bytes, plan.short_transfers != 0 ? ", short" : "",
-                 oskit_error_string(plan.error));
-  oskit_iunknown* target = blkio_ ? static_cast<oskit_iunknown*>(blkio_.get())
+                 (plan.calls & OSKIT_FAULT_READ) != 0 ? "reads " : "",
+                 (plan.calls & OSKIT_FAULT_WRITE) != 0 ? "writes" : "", plan.every_nth, plan.probability_ppm,
+                 plan.after_bytes, plan.short_transfers != 0 ? ", short" : "", oskit_error_string(plan.error));
+  oskit_iunknown* target = blkio_    ? static_cast<oskit_iunknown*>(blkio_.get())
                            : stream_ ? static_cast<oskit_iunknown*>(stream_.get())
                                      : static_cast<oskit_iunknown*>(netio_.get());
   return describe_to(sink, [&](Description& d) {
@@ -281,7 +284,8 @@ OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_off_t offset, oskit_si
 }
 
 OSKIT_COMDECL FaultInjector::read(void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {
-  return transfer(OSKIT_FAULT_READ, len, 1, out_actual, [&](oskit_u32_t n) { return stream_->read(buf, n, out_actual); });
+  return transfer(OSKIT_FAULT_READ, len, 1, out_actual,
+                  [&](oskit_u32_t n) { return stream_->read(buf, n, out_actual); });
 }
 
 OSKIT_COMDECL FaultInjector::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actual) noexcept {

@@ -47,8 +47,7 @@ struct oskit_fault_stats {
 typedef struct oskit_fault_stats oskit_fault_stats_t;
 
 /* IID 6f4b1c20-3a5e-4d8b-9e21-7c0a5d3f8e11 (ours, outside OSKit's range). */
-#define OSKIT_FAULT_CONTROL_IID \
-  OSKIT_GUID(0x6f4b1c20, 0x3a5e, 0x4d8b, 0x9e, 0x21, 0x7c, 0x0a, 0x5d, 0x3f, 0x8e, 0x11)
+#define OSKIT_FAULT_CONTROL_IID OSKIT_GUID(0x6f4b1c20, 0x3a5e, 0x4d8b, 0x9e, 0x21, 0x7c, 0x0a, 0x5d, 0x3f, 0x8e, 0x11)
 
 #ifdef __cplusplus
 struct oskit_fault_control : oskit_iunknown {
@@ -95,8 +94,7 @@ extern const struct oskit_guid oskit_fault_control_iid;
  * puts in its stack; or OSKIT_E_POINTER, OSKIT_EINVAL (plan),
  * OSKIT_E_NOINTERFACE (none of the four) or OSKIT_ENOMEM, with *out_obj NULL.
  */
-oskit_error_t oskit_fault_wrap(oskit_iunknown_t *target, const oskit_fault_plan_t *plan,
-                               oskit_iunknown_t **out_obj);
+oskit_error_t oskit_fault_wrap(oskit_iunknown_t *target, const oskit_fault_plan_t *plan, oskit_iunknown_t **out_obj);
 OSKIT_END_DECLS
 
 #ifdef __cplusplus
@@ -109,7 +107,7 @@ namespace oskit {
 // the wrapper as the same interface I (empty on failure); *control, if given,
 // gets the wrapper's control interface.
 template <class I>
-ComPtr<I> fault_wrap(I* target, const oskit_fault_plan_t& plan, ComPtr<oskit_fault_control>* control = nullptr) {
+ComPtr<I> fault_wrap(I *target, const oskit_fault_plan_t &plan, ComPtr<oskit_fault_control> *control = nullptr) {
   ComPtr<oskit_iunknown> obj;
   if (oskit_fault_wrap(target, &plan, obj.put()) != 0) return nullptr;
   if (control != nullptr) *control = query<oskit_fault_control>(obj);

@@ -15,15 +15,15 @@
 #include "components/netio/netio.h"
 #include "components/subset/subset.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
-#include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/netio.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/netio_conformance.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit {
 namespace {
@@ -62,7 +62,9 @@ struct QuietFileBlocks {
     return fault_wrap<oskit_blkio>(file_blocks(size, 512).get(), kQuiet);
   }
   static ComPtr<oskit_iunknown> make() { return query<oskit_iunknown>(make(oskit_off_t{4096})); }
-  static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_fault_control>::value, iid_of<oskit_blkio>::value}; }
+  static std::vector<oskit_guid> interfaces() {
+    return {iid_of<oskit_fault_control>::value, iid_of<oskit_blkio>::value};
+  }
 };
 
 struct QuietNetio {
@@ -70,7 +72,9 @@ struct QuietNetio {
     ComPtr<oskit_netio> consumer = ComPtr<oskit_netio>::adopt(oskit_netio_create(accept_packet, nullptr));
     return fault_wrap<oskit_netio>(consumer.get(), kQuiet);
   }
-  static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_fault_control>::value, iid_of<oskit_netio>::value}; }
+  static std::vector<oskit_guid> interfaces() {
+    return {iid_of<oskit_fault_control>::value, iid_of<oskit_netio>::value};
+  }
 };
 
 struct QuietNetioCom {

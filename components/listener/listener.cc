@@ -16,9 +16,8 @@ class FunctionListener : public Implements<FunctionListener, oskit_listener, osk
     return callback_(obj, arg_);
   }
   OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
-    return describe_to(sink, [&](Description& d) {
-      d.kind("listener", "a C function").counter("notifications", notifications_);
-    });
+    return describe_to(
+        sink, [&](Description& d) { d.kind("listener", "a C function").counter("notifications", notifications_); });
   }
 
  protected:

@@ -3,8 +3,8 @@
 #include <atomic>
 
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/listener_conformance.h"
 
 namespace oskit {

@@ -77,7 +77,7 @@ class PoolCore {
   const ComPtr<oskit_dma_space> space_;
   const oskit_size_t buffer_size_;
   PoolBuffer* buffers_ = nullptr;  // environment memory
-  oskit_u32_t made_ = 0;          // buffers constructed in buffers_
+  oskit_u32_t made_ = 0;           // buffers constructed in buffers_
   oskit_u32_t count_ = 0;
   Mutex mu_;
   boost::intrusive::slist<PoolBuffer> free_ ABSL_GUARDED_BY(mu_);

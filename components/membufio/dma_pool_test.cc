@@ -8,11 +8,11 @@
 #include "components/membufio/membufio.h"
 #include "glue/dma/dma.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/bufio_conformance.h"
 #include "oskit/testing/bufio_pool_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 
 namespace oskit {
 namespace {

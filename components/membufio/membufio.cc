@@ -55,7 +55,7 @@ extern "C" oskit_bufio_t* oskit_bufio_create(oskit_size_t size) {
 }
 
 extern "C" oskit_bufio_t* oskit_create_extern_bufio(void* buf, oskit_size_t size, void (*free)(void*, void*),
-                                                   void* cookie) {
+                                                    void* cookie) {
   using oskit::bufio::Storage;
   if ((buf == nullptr && size != 0) || size > oskit::kMaxOffset) return nullptr;
   Storage* storage = Storage::external(buf, size, free, cookie);

@@ -48,8 +48,8 @@ oskit_bufio_t *oskit_bufio_create(oskit_size_t size);
  * OSKIT_E_NOTIMPL. Returns an owned reference, or NULL on exhaustion, for a
  * NULL buf with a size, or for a size beyond the largest offset (free is not
  * called then). */
-oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size,
-                                         void (*free)(void *cookie, void *buf), void *cookie);
+oskit_bufio_t *oskit_create_extern_bufio(void *buf, oskit_size_t size, void (*free)(void *cookie, void *buf),
+                                         void *cookie);
 
 /* Creates a pool whose alloc gives a new heap bufio of the size asked
  * (oskit_bufio_create). Returns 0 and an owned reference in *out_pool, or

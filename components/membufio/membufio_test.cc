@@ -1,8 +1,8 @@
 #include "components/membufio/membufio.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
-#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -12,12 +12,12 @@
 #include "glue/dma/dma.h"
 #include "glue/env/counting_env.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/bufio_conformance.h"
 #include "oskit/testing/bufio_pool_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 
 namespace oskit {
 namespace {
@@ -408,7 +408,8 @@ TEST(MemoryBufioConcurrency, SetsizeWhileOthersReadAndWrite) {
   char back[2];
   oskit_size_t n = 0;
   ASSERT_EQ(io->read(back, 10, 2, &n), 0);
-  EXPECT_TRUE(std::string(back, 2) == "da" || std::string(back, 2) == std::string(2, '\0')) << "bytes kept across setsize";
+  EXPECT_TRUE(std::string(back, 2) == "da" || std::string(back, 2) == std::string(2, '\0'))
+      << "bytes kept across setsize";
 }
 
 class MemoryBufioWireTest : public testing::LeakCheckedTest {};
@@ -416,7 +417,8 @@ class MemoryBufioWireTest : public testing::LeakCheckedTest {};
 TEST_F(MemoryBufioWireTest, CallerMemoryIsNotWrittenAfterTheLastRelease) {
   ComPtr<oskit_dma_space> space = default_space();
   char memory[128] = {};
-  ComPtr<oskit_bufio> io = ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(memory, sizeof memory, nullptr, nullptr));
+  ComPtr<oskit_bufio> io =
+      ComPtr<oskit_bufio>::adopt(oskit_create_extern_bufio(memory, sizeof memory, nullptr, nullptr));
   oskit_addr_t addr = 0;
   ASSERT_EQ(io->wire(&addr, 0, sizeof memory), 0);
   ASSERT_EQ(oskit_dma_device_write(space.get(), 1, addr, "wired", 5), 0);

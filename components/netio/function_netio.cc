@@ -38,9 +38,8 @@ class FunctionNetio : public Implements<FunctionNetio, oskit_netio, oskit_descri
   }
 
   OSKIT_COMDECL describe(const oskit_description_sink* sink) noexcept override {
-    return describe_to(sink, [&](Description& d) {
-      d.kind("netio", "a C function").holds("pool", pool_).counter("pushes", pushes_);
-    });
+    return describe_to(
+        sink, [&](Description& d) { d.kind("netio", "a C function").holds("pool", pool_).counter("pushes", pushes_); });
   }
 
  protected:
@@ -62,7 +61,7 @@ class FunctionNetio : public Implements<FunctionNetio, oskit_netio, oskit_descri
 }  // namespace oskit::netio
 
 extern "C" oskit_netio_t* oskit_netio_create_pooled(oskit_netio_func_t func, void* data, void (*destructor)(void*),
-                                                   oskit_bufio_pool_t* pool) {
+                                                    oskit_bufio_pool_t* pool) {
   if (func == nullptr) return nullptr;
   return oskit::make<oskit::netio::FunctionNetio>(func, data, destructor, pool).detach();
 }

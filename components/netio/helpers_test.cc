@@ -85,9 +85,9 @@ struct FilterFactory {
 struct LoopbackFactory {
   static ComPtr<oskit_netio> make() {
     auto* tx_b_slot = new ComPtr<oskit_netio>;
-    ComPtr<oskit_netio> rx_a = ComPtr<oskit_netio>::adopt(oskit_netio_create_cleanup(
-        [](void*, oskit_bufio_t*, oskit_size_t) -> oskit_error_t { return 0; }, tx_b_slot,
-        [](void* slot) { delete static_cast<ComPtr<oskit_netio>*>(slot); }));
+    ComPtr<oskit_netio> rx_a = ComPtr<oskit_netio>::adopt(
+        oskit_netio_create_cleanup([](void*, oskit_bufio_t*, oskit_size_t) -> oskit_error_t { return 0; }, tx_b_slot,
+                                   [](void* slot) { delete static_cast<ComPtr<oskit_netio>*>(slot); }));
     ComPtr<oskit_netio> tx_a;
     EXPECT_EQ(oskit_netio_loopback_pair(rx_a.get(), sink_netio(&factory_sink).get(), tx_a.put(), tx_b_slot->put()), 0);
     return tx_a;

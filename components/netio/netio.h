@@ -78,8 +78,7 @@ struct oskit_netio_stats {
 typedef struct oskit_netio_stats oskit_netio_stats_t;
 
 /* IID 3b7e5c10-9d2a-4f61-8e47-2a90c1d6b3f8 (ours, outside OSKit's range). */
-#define OSKIT_NETIO_COUNTERS_IID \
-  OSKIT_GUID(0x3b7e5c10, 0x9d2a, 0x4f61, 0x8e, 0x47, 0x2a, 0x90, 0xc1, 0xd6, 0xb3, 0xf8)
+#define OSKIT_NETIO_COUNTERS_IID OSKIT_GUID(0x3b7e5c10, 0x9d2a, 0x4f61, 0x8e, 0x47, 0x2a, 0x90, 0xc1, 0xd6, 0xb3, 0xf8)
 
 #ifdef __cplusplus
 struct oskit_netio_counters : oskit_iunknown {

@@ -8,8 +8,8 @@
 #include "components/membufio/membufio.h"
 #include "glue/dma/dma.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/netio_conformance.h"
 
 namespace oskit {
@@ -35,9 +35,7 @@ void mark_destroyed(void* data) { static_cast<Recorder*>(data)->destroyed++; }
 Recorder shared_recorder;
 
 struct FunctionNetioFactory {
-  static ComPtr<oskit_netio> make() {
-    return ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &shared_recorder));
-  }
+  static ComPtr<oskit_netio> make() { return ComPtr<oskit_netio>::adopt(oskit_netio_create(record, &shared_recorder)); }
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_netio>::value}; }
 };
 
@@ -210,8 +208,7 @@ TEST(FunctionNetio, AllocBufioNeedsAPool) {
   EXPECT_FALSE(buf);
   ComPtr<oskit_bufio_pool> pool;
   ASSERT_EQ(oskit_bufio_heap_pool_create(pool.put()), 0);
-  ComPtr<oskit_netio> pooled =
-      ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
+  ComPtr<oskit_netio> pooled = ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
   ASSERT_EQ(pooled->alloc_bufio(64, buf.put()), 0);
   oskit_off_t size = 0;
   ASSERT_EQ(buf->getsize(&size), 0);
@@ -225,8 +222,7 @@ TEST(FunctionNetio, AllocBufioFromADmaPoolGivesWireableBuffers) {
   ComPtr<oskit_bufio_pool> pool;
   ASSERT_EQ(oskit_dma_bufio_pool_create(space.get(), 1514, 1, pool.put()), 0);
   Recorder r;
-  ComPtr<oskit_netio> pooled =
-      ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
+  ComPtr<oskit_netio> pooled = ComPtr<oskit_netio>::adopt(oskit_netio_create_pooled(record, &r, nullptr, pool.get()));
   ComPtr<oskit_bufio> buf;
   ASSERT_EQ(pooled->alloc_bufio(1514, buf.put()), 0);
   oskit_size_t n = 0;

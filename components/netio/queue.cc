@@ -1,7 +1,7 @@
 // The bounded hand-off queue (components/netio/netio.h).
+#include <cstdint>
 #include <memory>
 #include <new>
-#include <cstdint>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_format.h"
@@ -21,7 +21,8 @@ class NetioQueue : public Implements<NetioQueue, oskit_netio, oskit_netio_counte
   // running; empty when memory or a thread is missing.
   static ComPtr<NetioQueue> create(oskit_netio* consumer, oskit_size_t capacity) noexcept {
     if (capacity > SIZE_MAX / sizeof(Slot)) return nullptr;
-    auto* slots = static_cast<Slot*>(oskit_heap_alloc_tagged(capacity * sizeof(Slot), alignof(Slot), "netio queue slots"));
+    auto* slots =
+        static_cast<Slot*>(oskit_heap_alloc_tagged(capacity * sizeof(Slot), alignof(Slot), "netio queue slots"));
     if (slots == nullptr) return nullptr;
     ComPtr<NetioQueue> queue = make<NetioQueue>(consumer, slots, capacity);
     if (!queue) {

@@ -38,7 +38,6 @@ class OobDevice : public OobFileObject<OobDevice, oskit_devctl> {
   const oskit_u32_t open_mode_;
 };
 
-
 static_assert(OSKIT_OOB_DEVICE_READ == OSKIT_DEVCTL_OPEN_READ && OSKIT_OOB_DEVICE_WRITE == OSKIT_DEVCTL_OPEN_WRITE,
               "open modes are devctl open modes");
 static_assert(OSKIT_OOB_DEVICE_READ == kOobRead && OSKIT_OOB_DEVICE_WRITE == kOobWrite,
@@ -86,9 +85,15 @@ OSKIT_COMDECL OobDevice::devctl(oskit_u32_t dcmd, void* data, oskit_size_t nbyte
 int open_flags(oskit_u32_t mode) noexcept {
   int flags = O_CLOEXEC;
   switch (mode & OSKIT_OOB_DEVICE_RDWR) {
-    case OSKIT_OOB_DEVICE_READ: flags |= O_RDONLY; break;
-    case OSKIT_OOB_DEVICE_WRITE: flags |= O_WRONLY; break;
-    default: flags |= O_RDWR; break;
+    case OSKIT_OOB_DEVICE_READ:
+      flags |= O_RDONLY;
+      break;
+    case OSKIT_OOB_DEVICE_WRITE:
+      flags |= O_WRONLY;
+      break;
+    default:
+      flags |= O_RDWR;
+      break;
   }
   if (mode & OSKIT_OOB_DEVICE_NONBLOCK) flags |= O_NONBLOCK;
   return flags;

@@ -22,19 +22,19 @@
 
 #include <evl/thread.h>
 
-#include "glue/evl/testing/evl_testing.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/loopback.h"
 #include "glue/evl/stage.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "gtest/gtest.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/devctl.h"
 #include "oskit/io/posixio.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
 #include "oskit/testing/stream_conformance.h"
@@ -268,7 +268,9 @@ TEST_P(DevctlMatrixTest, TheOpenModeIsVerifiedAgainstTheDirection) {
 std::string matrix_name(const ::testing::TestParamInfo<std::tuple<oskit_u32_t, oskit_u32_t>>& info) {
   const oskit_u32_t mode = std::get<0>(info.param);
   const oskit_u32_t dcmd = std::get<1>(info.param);
-  std::string m = mode == OSKIT_OOB_DEVICE_READ ? "ReadOnly" : mode == OSKIT_OOB_DEVICE_WRITE ? "WriteOnly" : "ReadWrite";
+  std::string m = mode == OSKIT_OOB_DEVICE_READ    ? "ReadOnly"
+                  : mode == OSKIT_OOB_DEVICE_WRITE ? "WriteOnly"
+                                                   : "ReadWrite";
   std::string d = dcmd == kReset ? "None" : dcmd == kSetCapacity ? "To" : dcmd == kGetConfig ? "From" : "ToFrom";
   return m + "_" + d;
 }
@@ -418,7 +420,8 @@ long probe_common(oskit_evl_file* f, unsigned int cmd, unsigned long arg, bool o
   if (_IOC_TYPE(cmd) != 'P') return -ENOTTY;
   unsigned char* data = reinterpret_cast<unsigned char*>(arg);
   switch (_IOC_NR(cmd)) {
-    case 1: return 7;
+    case 1:
+      return 7;
     case 2:
       if (_IOC_SIZE(cmd) != 0) memset(data, 0xab, _IOC_SIZE(cmd));
       return -EIO;
@@ -426,7 +429,8 @@ long probe_common(oskit_evl_file* f, unsigned int cmd, unsigned long arg, bool o
       p->seen.assign(data, data + _IOC_SIZE(cmd));
       memset(data, 0xab, _IOC_SIZE(cmd));
       return 0;
-    default: return -ENOTTY;
+    default:
+      return -ENOTTY;
   }
 }
 long probe_oob_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) { return probe_common(f, cmd, arg, true); }
@@ -730,10 +734,9 @@ struct DeviceDescribe {
 
 namespace oskit::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, ComConformance, ::testing::Types<oskit::evl::conformance::DeviceCom>);
-INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, AsyncioConformance,
-                               ::testing::Types<oskit::evl::conformance::DeviceAsyncio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, AsyncioConformance, ::testing::Types<oskit::evl::conformance::DeviceAsyncio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, StreamConformance, ::testing::Types<oskit::evl::conformance::DeviceStream>);
-INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, PosixioConformance,
-                               ::testing::Types<oskit::evl::conformance::DevicePosixio>);
-INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, DescribeConformance, ::testing::Types<oskit::evl::conformance::DeviceDescribe>);
+INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, PosixioConformance, ::testing::Types<oskit::evl::conformance::DevicePosixio>);
+INSTANTIATE_TYPED_TEST_SUITE_P(OobDevice, DescribeConformance,
+                               ::testing::Types<oskit::evl::conformance::DeviceDescribe>);
 }  // namespace oskit::testing

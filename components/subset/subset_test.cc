@@ -11,13 +11,13 @@
 #include "components/blockdev/blockdev.h"
 #include "components/membufio/membufio.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/describe_conformance.h"
-#include "oskit/testing/temp_dir.h"
 #include "oskit/io/bufio.h"
 #include "oskit/testing/absio_conformance.h"
 #include "oskit/testing/blkio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit {
 namespace {
@@ -122,7 +122,7 @@ TEST_F(SubsetTest, WindowsMapOntoTheRightBytesAndNeverLeak) {
   const std::vector<char> base = testing::pattern(16 * 512, 0, 1);
   oskit_size_t actual = 0;
   ASSERT_EQ(disk->write(base.data(), 0, base.size(), &actual), 0);
-  ComPtr<oskit_blkio> part = subset_of(disk, 4 * 512, 8 * 512);  // blocks 4..11
+  ComPtr<oskit_blkio> part = subset_of(disk, 4 * 512, 8 * 512);   // blocks 4..11
   ComPtr<oskit_blkio> inner = subset_of(part, 2 * 512, 4 * 512);  // blocks 6..9
   ASSERT_TRUE(inner);
   EXPECT_EQ(inner->getblocksize(), 512u);

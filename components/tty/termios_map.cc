@@ -24,7 +24,7 @@ constexpr FlagPair kCflags[] = {
 };
 constexpr FlagPair kCsizes[] = {{OSKIT_CS5, CS5}, {OSKIT_CS6, CS6}, {OSKIT_CS7, CS7}, {OSKIT_CS8, CS8}};
 constexpr FlagPair kLflags[] = {
-    {OSKIT_ECHOE, ECHOE}, {OSKIT_ECHOK, ECHOK},   {OSKIT_ECHO, ECHO},     {OSKIT_ECHONL, ECHONL}, {OSKIT_ISIG, ISIG},
+    {OSKIT_ECHOE, ECHOE},   {OSKIT_ECHOK, ECHOK},   {OSKIT_ECHO, ECHO},     {OSKIT_ECHONL, ECHONL}, {OSKIT_ISIG, ISIG},
     {OSKIT_ICANON, ICANON}, {OSKIT_IEXTEN, IEXTEN}, {OSKIT_TOSTOP, TOSTOP}, {OSKIT_NOFLSH, NOFLSH},
 };
 
@@ -34,10 +34,9 @@ struct CcPair {
   bool character;  // false for VMIN/VTIME, which hold numbers
 };
 constexpr CcPair kCc[] = {
-    {OSKIT_VEOF, VEOF, true},     {OSKIT_VEOL, VEOL, true},   {OSKIT_VERASE, VERASE, true},
-    {OSKIT_VKILL, VKILL, true},   {OSKIT_VINTR, VINTR, true}, {OSKIT_VQUIT, VQUIT, true},
-    {OSKIT_VSUSP, VSUSP, true},   {OSKIT_VSTART, VSTART, true}, {OSKIT_VSTOP, VSTOP, true},
-    {OSKIT_VMIN, VMIN, false},    {OSKIT_VTIME, VTIME, false},
+    {OSKIT_VEOF, VEOF, true},   {OSKIT_VEOL, VEOL, true},   {OSKIT_VERASE, VERASE, true}, {OSKIT_VKILL, VKILL, true},
+    {OSKIT_VINTR, VINTR, true}, {OSKIT_VQUIT, VQUIT, true}, {OSKIT_VSUSP, VSUSP, true},   {OSKIT_VSTART, VSTART, true},
+    {OSKIT_VSTOP, VSTOP, true}, {OSKIT_VMIN, VMIN, false},  {OSKIT_VTIME, VTIME, false},
 };
 
 struct SpeedPair {
@@ -45,12 +44,36 @@ struct SpeedPair {
   speed_t host;
 };
 constexpr SpeedPair kSpeeds[] = {
-    {0, B0},           {50, B50},           {75, B75},           {110, B110},         {134, B134},
-    {150, B150},       {200, B200},         {300, B300},         {600, B600},         {1200, B1200},
-    {1800, B1800},     {2400, B2400},       {4800, B4800},       {9600, B9600},       {19200, B19200},
-    {38400, B38400},   {57600, B57600},     {115200, B115200},   {230400, B230400},   {460800, B460800},
-    {500000, B500000}, {576000, B576000},   {921600, B921600},   {1000000, B1000000}, {1152000, B1152000},
-    {1500000, B1500000}, {2000000, B2000000}, {2500000, B2500000}, {3000000, B3000000}, {3500000, B3500000},
+    {0, B0},
+    {50, B50},
+    {75, B75},
+    {110, B110},
+    {134, B134},
+    {150, B150},
+    {200, B200},
+    {300, B300},
+    {600, B600},
+    {1200, B1200},
+    {1800, B1800},
+    {2400, B2400},
+    {4800, B4800},
+    {9600, B9600},
+    {19200, B19200},
+    {38400, B38400},
+    {57600, B57600},
+    {115200, B115200},
+    {230400, B230400},
+    {460800, B460800},
+    {500000, B500000},
+    {576000, B576000},
+    {921600, B921600},
+    {1000000, B1000000},
+    {1152000, B1152000},
+    {1500000, B1500000},
+    {2000000, B2000000},
+    {2500000, B2500000},
+    {3000000, B3000000},
+    {3500000, B3500000},
     {4000000, B4000000},
 };
 

@@ -87,7 +87,6 @@ class Tty : public Implements<Tty, oskit_ttystream, oskit_stream, oskit_posixio,
   std::atomic<oskit_u64_t> bytes_written_{0};
 };
 
-
 Tty::~Tty() {
   async_.close();
   ::close(fd_);
@@ -123,9 +122,7 @@ OSKIT_COMDECL Tty::write(const void* buf, oskit_u32_t len, oskit_u32_t* out_actu
 
 OSKIT_COMDECL Tty::seek(oskit_s64_t, oskit_seek_t, oskit_u64_t*) noexcept { return OSKIT_ESPIPE; }
 OSKIT_COMDECL Tty::setsize(oskit_u64_t) noexcept { return OSKIT_E_NOTIMPL; }
-OSKIT_COMDECL Tty::copyto(oskit_stream*, oskit_u64_t, oskit_u64_t*, oskit_u64_t*) noexcept {
-  return OSKIT_E_NOTIMPL;
-}
+OSKIT_COMDECL Tty::copyto(oskit_stream*, oskit_u64_t, oskit_u64_t*, oskit_u64_t*) noexcept { return OSKIT_E_NOTIMPL; }
 OSKIT_COMDECL Tty::commit(oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
 OSKIT_COMDECL Tty::revert() noexcept { return OSKIT_E_NOTIMPL; }
 OSKIT_COMDECL Tty::lockregion(oskit_u64_t, oskit_u64_t, oskit_u32_t) noexcept { return OSKIT_E_NOTIMPL; }
@@ -147,10 +144,17 @@ OSKIT_COMDECL Tty::setattr(int actions, const oskit_termios_t* attr) noexcept {
   if (attr == nullptr) return OSKIT_E_POINTER;
   int how;
   switch (actions) {
-    case OSKIT_TCSANOW: how = TCSANOW; break;
-    case OSKIT_TCSADRAIN: how = TCSADRAIN; break;
-    case OSKIT_TCSAFLUSH: how = TCSAFLUSH; break;
-    default: return OSKIT_EINVAL;
+    case OSKIT_TCSANOW:
+      how = TCSANOW;
+      break;
+    case OSKIT_TCSADRAIN:
+      how = TCSADRAIN;
+      break;
+    case OSKIT_TCSAFLUSH:
+      how = TCSAFLUSH;
+      break;
+    default:
+      return OSKIT_EINVAL;
   }
   struct termios t;
   if (tcgetattr(fd_, &t) != 0) return last_error();
@@ -179,10 +183,17 @@ OSKIT_COMDECL Tty::drain() noexcept {
 OSKIT_COMDECL Tty::flush(int queue_selector) noexcept {
   int q;
   switch (queue_selector) {
-    case OSKIT_TCIFLUSH: q = TCIFLUSH; break;
-    case OSKIT_TCOFLUSH: q = TCOFLUSH; break;
-    case OSKIT_TCIOFLUSH: q = TCIOFLUSH; break;
-    default: return OSKIT_EINVAL;
+    case OSKIT_TCIFLUSH:
+      q = TCIFLUSH;
+      break;
+    case OSKIT_TCOFLUSH:
+      q = TCOFLUSH;
+      break;
+    case OSKIT_TCIOFLUSH:
+      q = TCIOFLUSH;
+      break;
+    default:
+      return OSKIT_EINVAL;
   }
   return tcflush(fd_, q) == 0 ? 0 : last_error();
 }
@@ -190,11 +201,20 @@ OSKIT_COMDECL Tty::flush(int queue_selector) noexcept {
 OSKIT_COMDECL Tty::flow(int action) noexcept {
   int a;
   switch (action) {
-    case OSKIT_TCOOFF: a = TCOOFF; break;
-    case OSKIT_TCOON: a = TCOON; break;
-    case OSKIT_TCIOFF: a = TCIOFF; break;
-    case OSKIT_TCION: a = TCION; break;
-    default: return OSKIT_EINVAL;
+    case OSKIT_TCOOFF:
+      a = TCOOFF;
+      break;
+    case OSKIT_TCOON:
+      a = TCOON;
+      break;
+    case OSKIT_TCIOFF:
+      a = TCIOFF;
+      break;
+    case OSKIT_TCION:
+      a = TCION;
+      break;
+    default:
+      return OSKIT_EINVAL;
   }
   return tcflow(fd_, a) == 0 ? 0 : last_error();
 }

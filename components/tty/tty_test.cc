@@ -18,9 +18,9 @@
 #include "gtest/gtest.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/io/posixio.h"
-#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/posixio_conformance.h"
 #include "oskit/testing/stream_conformance.h"
@@ -308,8 +308,8 @@ TEST_F(TtyTest, InputFlowSendsStopAndStartCharacters) {
   ASSERT_EQ(p.tty->flow(OSKIT_TCION), 0);
   oskit_termios_t t{};
   ASSERT_EQ(p.tty->getattr(&t), 0);
-  EXPECT_EQ(read_exactly(p.pty->master, 2), std::string({static_cast<char>(t.cc[OSKIT_VSTOP]),
-                                                         static_cast<char>(t.cc[OSKIT_VSTART])}));
+  EXPECT_EQ(read_exactly(p.pty->master, 2),
+            std::string({static_cast<char>(t.cc[OSKIT_VSTOP]), static_cast<char>(t.cc[OSKIT_VSTART])}));
 }
 
 TEST_F(TtyTest, PosixioOfATerminal) {

@@ -102,8 +102,16 @@ oskit_error_t UdpEndpoint::open(const oskit_udp_options_t& o, oskit_netio* recv,
   m.tx_scratch = static_cast<char*>(oskit_heap_alloc(kMaxDatagram, 64));
   m.rx_scratch = static_cast<char*>(oskit_heap_alloc(m.rx_size, 64));
   if (m.tx_scratch == nullptr || m.rx_scratch == nullptr) return OSKIT_ENOMEM;
-  Setup setup{m.fd,         m.poll_fd,       ComPtr<oskit_netio>::copy(recv), std::move(pool), m.rx_size,
-              o.receive_timeout_ns, o.solicit_peer != 0, o.nonblocking_send != 0, m.tx_scratch, m.rx_scratch};
+  Setup setup{m.fd,
+              m.poll_fd,
+              ComPtr<oskit_netio>::copy(recv),
+              std::move(pool),
+              m.rx_size,
+              o.receive_timeout_ns,
+              o.solicit_peer != 0,
+              o.nonblocking_send != 0,
+              m.tx_scratch,
+              m.rx_scratch};
   ComPtr<UdpEndpoint> endpoint = make<UdpEndpoint>(std::move(setup));
   if (!endpoint) return OSKIT_ENOMEM;
   m.keep();

@@ -76,7 +76,6 @@ class UdpEndpoint : public evl::OobFileEvents<UdpEndpoint, oskit_netio, oskit_ud
   void last_reference_gone() noexcept;
 
  protected:
-
  private:
   struct Counter {
     std::atomic<oskit_u64_t> n{0};
@@ -117,7 +116,7 @@ class UdpEndpoint : public evl::OobFileEvents<UdpEndpoint, oskit_netio, oskit_ud
 
   std::atomic<bool> stopping_{false};
   std::atomic<std::thread::id> rx_thread_{};
-  bool delivering_ = false;    // the receive thread's
+  bool delivering_ = false;          // the receive thread's
   sockaddr_in current_source_ = {};  // the receive thread's
   std::unique_ptr<env::WorkerThread> receiver_;
 

@@ -77,10 +77,10 @@ typedef struct oskit_udp_options oskit_udp_options_t;
 
 /* What an endpoint has done since it was opened. */
 struct oskit_udp_stats {
-  oskit_u64_t sent;              /* datagrams queued for the kernel */
+  oskit_u64_t sent; /* datagrams queued for the kernel */
   oskit_u64_t sent_bytes;
-  oskit_u64_t send_errors;       /* pushes and sendtos that failed */
-  oskit_u64_t received;          /* datagrams pushed into the receive netio */
+  oskit_u64_t send_errors; /* pushes and sendtos that failed */
+  oskit_u64_t received;    /* datagrams pushed into the receive netio */
   oskit_u64_t received_bytes;
   oskit_u64_t truncated;         /* received datagrams longer than their buffer */
   oskit_u64_t dropped_no_buffer; /* received datagrams dropped: the pool had no buffer */
@@ -91,8 +91,7 @@ struct oskit_udp_stats {
 typedef struct oskit_udp_stats oskit_udp_stats_t;
 
 /* IID 58d1a7c2-4e93-4b0f-a6d5-91e2c07b3f44 (ours, outside OSKit's range). */
-#define OSKIT_UDP_ENDPOINT_IID \
-  OSKIT_GUID(0x58d1a7c2, 0x4e93, 0x4b0f, 0xa6, 0xd5, 0x91, 0xe2, 0xc0, 0x7b, 0x3f, 0x44)
+#define OSKIT_UDP_ENDPOINT_IID OSKIT_GUID(0x58d1a7c2, 0x4e93, 0x4b0f, 0xa6, 0xd5, 0x91, 0xe2, 0xc0, 0x7b, 0x3f, 0x44)
 
 #ifdef __cplusplus
 struct oskit_udp_endpoint : oskit_iunknown {
@@ -128,8 +127,8 @@ struct oskit_udp_endpoint_ops {
   OSKIT_COMDECL (*getsockname)(struct oskit_udp_endpoint *e, struct sockaddr_in *out_addr);
   OSKIT_COMDECL (*getpeername)(struct oskit_udp_endpoint *e, struct sockaddr_in *out_addr);
   OSKIT_COMDECL (*connect)(struct oskit_udp_endpoint *e, const struct sockaddr_in *peer);
-  OSKIT_COMDECL (*sendto)(struct oskit_udp_endpoint *e, oskit_bufio_t *buf, oskit_size_t size,
-                          const struct sockaddr_in *dest);
+  OSKIT_COMDECL (*sendto)
+  (struct oskit_udp_endpoint *e, oskit_bufio_t *buf, oskit_size_t size, const struct sockaddr_in *dest);
   OSKIT_COMDECL (*source)(struct oskit_udp_endpoint *e, struct sockaddr_in *out_addr);
   OSKIT_COMDECL (*getstats)(struct oskit_udp_endpoint *e, oskit_udp_stats_t *out_stats);
 };
@@ -180,10 +179,10 @@ namespace oskit {
 
 // Opens an endpoint (oskit_udp_open) and returns its send netio, or the error
 // as a Status.
-absl::StatusOr<ComPtr<oskit_netio>> udp_open(const oskit_udp_options_t& opts, oskit_netio* recv_netio);
+absl::StatusOr<ComPtr<oskit_netio>> udp_open(const oskit_udp_options_t &opts, oskit_netio *recv_netio);
 
 // The control interface of an endpoint's send netio (empty if it is not one).
-inline ComPtr<oskit_udp_endpoint> udp_endpoint(oskit_netio* send_netio) {
+inline ComPtr<oskit_udp_endpoint> udp_endpoint(oskit_netio *send_netio) {
   return query<oskit_udp_endpoint>(send_netio);
 }
 

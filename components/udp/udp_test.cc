@@ -11,11 +11,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,13 +32,13 @@
 #include "glue/evl/stage.h"
 #include "glue/evl/testing/evl_testing.h"
 #include "glue/evl/testing/net_testing.h"
+#include "oskit/com/status.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
 #include "oskit/testing/describe_conformance.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/netio_conformance.h"
 #include "oskit/testing/posixio_conformance.h"
-#include "oskit/com/status.h"
 #include "oskit/testing/test_bufio.h"
 
 namespace oskit::udp::testing {
@@ -742,8 +742,7 @@ struct EndpointNetioConformance {
 
 namespace oskit::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, ComConformance, ::testing::Types<udp::testing::EndpointCom>);
-INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, NetioConformance,
-                               ::testing::Types<udp::testing::EndpointNetioConformance>);
+INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, NetioConformance, ::testing::Types<udp::testing::EndpointNetioConformance>);
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, AsyncioConformance, ::testing::Types<udp::testing::EndpointAsyncio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, PosixioConformance, ::testing::Types<udp::testing::EndpointPosixio>);
 INSTANTIATE_TYPED_TEST_SUITE_P(UdpEndpoint, DescribeConformance, ::testing::Types<udp::testing::EndpointDescribe>);

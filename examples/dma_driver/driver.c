@@ -77,8 +77,10 @@ static void free_slot(struct driver *d, unsigned i, int faulted) {
   pthread_mutex_lock(&d->lock);
   d->slots[i].buf = NULL;
   d->in_flight--;
-  if (faulted) d->stats.faults++;
-  else d->stats.tx_bytes += s.size;
+  if (faulted)
+    d->stats.faults++;
+  else
+    d->stats.tx_bytes += s.size;
   pthread_cond_broadcast(&d->changed);
   pthread_mutex_unlock(&d->lock);
 }

@@ -17,10 +17,10 @@
 #define DRIVER_RING 16u
 
 struct driver_stats {
-  unsigned long by_dma;      /* packets the engine copied */
-  unsigned long by_cpu;      /* packets copied with read and write */
-  unsigned long faults;      /* completions with OSKIT_EFAULT */
-  unsigned long tx_bytes;    /* bytes in the transmit area */
+  unsigned long by_dma;   /* packets the engine copied */
+  unsigned long by_cpu;   /* packets copied with read and write */
+  unsigned long faults;   /* completions with OSKIT_EFAULT */
+  unsigned long tx_bytes; /* bytes in the transmit area */
 };
 
 struct driver;

@@ -93,8 +93,8 @@ static int run(oskit_devctl_t *engine, oskit_bufio_pool_t *packets, oskit_bufio_
   if (nic != NULL) oskit_netio_release(nic);
   driver_close(d);
   intact = check_tx_area(tx);
-  printf("pushed %u packets: %lu copied by the engine, %lu by the CPU (already wired elsewhere), %lu faults\n",
-         i, st.by_dma, st.by_cpu, st.faults);
+  printf("pushed %u packets: %lu copied by the engine, %lu by the CPU (already wired elsewhere), %lu faults\n", i,
+         st.by_dma, st.by_cpu, st.faults);
   printf("transmit area: %u of %u packets intact, %lu bytes\n", intact, PACKETS, st.tx_bytes);
   return rc == 0 && intact == PACKETS && st.faults == 0 && st.by_cpu == PACKETS / 4u ? 0 : 1;
 }

@@ -21,8 +21,8 @@ static int one_run(struct harness *h, harness_scenario_t fn, void *arg, struct h
   rc = fn(h, arg);
   harness_get_stats(h, &after);
   harness_faults_off(h);
-  failed = threads ? after.threads_refused != before.threads_refused
-                   : after.failed_allocations != before.failed_allocations;
+  failed =
+      threads ? after.threads_refused != before.threads_refused : after.failed_allocations != before.failed_allocations;
   c->runs++;
   if (!harness_all_returned(h)) c->leaky_runs++;
   if (!failed) {
@@ -66,8 +66,10 @@ void harness_campaign_print(const char *name, const struct harness_campaign *c, 
   unsigned i;
   fprintf(f, "campaign %s: %lu runs; %lu allocations and %lu thread starts in a clean run\n", name, c->runs,
           c->allocations, c->thread_starts);
-  fprintf(f, "campaign %s: %lu failures injected: %lu reported out-of-memory, %lu absorbed, %lu other errors; "
-          "%lu runs leaked\n", name, c->injected, c->surfaced, c->absorbed, c->wrong_error, c->leaky_runs);
+  fprintf(f,
+          "campaign %s: %lu failures injected: %lu reported out-of-memory, %lu absorbed, %lu other errors; "
+          "%lu runs leaked\n",
+          name, c->injected, c->surfaced, c->absorbed, c->wrong_error, c->leaky_runs);
   if (c->wrong_error != 0) {
     fprintf(f, "campaign %s: first other error: %s after failing \"%s\"\n", name,
             oskit_error_string(c->first_wrong_error), c->first_wrong_tag ? c->first_wrong_tag : "?");

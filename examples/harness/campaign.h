@@ -24,15 +24,15 @@ typedef oskit_error_t (*harness_scenario_t)(struct harness *h, void *arg);
 #define HARNESS_MAX_PATHS 64
 
 struct harness_campaign {
-  unsigned long runs;          /* runs made, the last one without a failure */
-  unsigned long injected;      /* runs in which an allocation (or thread) failed */
-  unsigned long surfaced;      /* ... and the scenario got out-of-memory (or EAGAIN for a thread) */
-  unsigned long absorbed;      /* ... and the scenario still succeeded */
-  unsigned long wrong_error;   /* ... and the scenario got another error */
-  unsigned long leaky_runs;    /* runs leaving something outstanding */
-  unsigned long allocations;   /* allocations of the run without failure */
-  unsigned long thread_starts; /* thread starts of that run */
-  oskit_error_t clean_result;  /* what that run returned (0) */
+  unsigned long runs;                   /* runs made, the last one without a failure */
+  unsigned long injected;               /* runs in which an allocation (or thread) failed */
+  unsigned long surfaced;               /* ... and the scenario got out-of-memory (or EAGAIN for a thread) */
+  unsigned long absorbed;               /* ... and the scenario still succeeded */
+  unsigned long wrong_error;            /* ... and the scenario got another error */
+  unsigned long leaky_runs;             /* runs leaving something outstanding */
+  unsigned long allocations;            /* allocations of the run without failure */
+  unsigned long thread_starts;          /* thread starts of that run */
+  oskit_error_t clean_result;           /* what that run returned (0) */
   const char *paths[HARNESS_MAX_PATHS]; /* distinct tags of the failed allocations */
   unsigned npaths;
   const char *absorbed_paths[HARNESS_MAX_PATHS]; /* those of the absorbed ones */

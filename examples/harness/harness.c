@@ -84,7 +84,7 @@ struct harness {
   /* memory */
   struct block live; /* list head */
   struct harness_stats stats;
-  unsigned long alloc_seq;  /* allocations since the schedule was armed */
+  unsigned long alloc_seq; /* allocations since the schedule was armed */
   unsigned long fail_nth;
   unsigned long fail_every;
   char fail_tag[TAG_MAX];
@@ -103,7 +103,7 @@ struct harness {
 
   /* interrupts */
   struct line lines[OSKIT_OSENV_IRQ_LINES];
-  unsigned long raised; /* atomic */
+  unsigned long raised;       /* atomic */
   pthread_mutex_t deliver_mu; /* one delivery at a time */
   int running_line;
   pthread_t delivering;
@@ -130,17 +130,17 @@ static oskit_error_t answer(void *self, const struct oskit_guid *mine, const str
 }
 
 /* The objects live as long as the harness: references are not counted. */
-#define STATIC_COM(prefix, type, iid)                                                             \
-  static OSKIT_COMDECL prefix##_query(type *o, const struct oskit_guid *i, void **out) {         \
-    return answer(o, &iid, i, out);                                                               \
-  }                                                                                               \
-  static OSKIT_COMDECL_U prefix##_addref(type *o) {                                               \
-    (void)o;                                                                                      \
-    return 1;                                                                                     \
-  }                                                                                               \
-  static OSKIT_COMDECL_U prefix##_release(type *o) {                                              \
-    (void)o;                                                                                      \
-    return 1;                                                                                     \
+#define STATIC_COM(prefix, type, iid)                                                    \
+  static OSKIT_COMDECL prefix##_query(type *o, const struct oskit_guid *i, void **out) { \
+    return answer(o, &iid, i, out);                                                      \
+  }                                                                                      \
+  static OSKIT_COMDECL_U prefix##_addref(type *o) {                                      \
+    (void)o;                                                                             \
+    return 1;                                                                            \
+  }                                                                                      \
+  static OSKIT_COMDECL_U prefix##_release(type *o) {                                     \
+    (void)o;                                                                             \
+    return 1;                                                                            \
   }
 
 STATIC_COM(mem, oskit_osenv_mem_t, oskit_osenv_mem_iid)
@@ -315,8 +315,8 @@ static OSKIT_COMDECL clock_sleep_until(oskit_osenv_clock_t *c, oskit_s64_t deadl
   return 0;
 }
 
-static const struct oskit_osenv_clock_ops clock_ops = {clock_query, clock_addref,      clock_release, clock_now,
-                                                       clock_wait,  clock_wake, clock_sleep_until};
+static const struct oskit_osenv_clock_ops clock_ops = {clock_query, clock_addref, clock_release,    clock_now,
+                                                       clock_wait,  clock_wake,   clock_sleep_until};
 
 /* --- threads -------------------------------------------------------------------- */
 
@@ -379,8 +379,7 @@ static const struct oskit_osenv_threads_ops threads_ops = {threads_query, thread
 
 /* --- interrupts ----------------------------------------------------------------- */
 
-static OSKIT_COMDECL irq_request(oskit_osenv_irq_t *i, oskit_u32_t line, oskit_osenv_irq_handler_t handler,
-                                 void *arg) {
+static OSKIT_COMDECL irq_request(oskit_osenv_irq_t *i, oskit_u32_t line, oskit_osenv_irq_handler_t handler, void *arg) {
   struct harness *h = ((struct hirq *)i)->h;
   oskit_error_t rc = 0;
   if (line >= OSKIT_OSENV_IRQ_LINES || handler == NULL) return OSKIT_EINVAL;
@@ -430,8 +429,8 @@ static OSKIT_COMDECL irq_raise(oskit_osenv_irq_t *i, oskit_u32_t line) {
   return 0;
 }
 
-static const struct oskit_osenv_irq_ops irq_ops = {irq_query, irq_addref, irq_release, irq_request, irq_free,
-                                                   irq_raise};
+static const struct oskit_osenv_irq_ops irq_ops = {irq_query,   irq_addref, irq_release,
+                                                   irq_request, irq_free,   irq_raise};
 
 /* Runs line's handler if it is pending and still requested; 1 if it ran. */
 static int deliver_line(struct harness *h, unsigned line) {
@@ -658,8 +657,9 @@ int harness_report(struct harness *h, FILE *f) {
   clean = harness_all_returned(h);
   fprintf(f, "harness: virtual time %lld.%09lld s elapsed\n", (long long)(s.elapsed / 1000000000),
           (long long)(s.elapsed % 1000000000));
-  fprintf(f, "harness: memory: %lu allocations (%lu failed on purpose, %lu without MAYBLOCK), %lu freed, peak %llu bytes\n",
-          s.allocations, s.failed_allocations, s.nonblocking, s.frees, (unsigned long long)s.peak_bytes);
+  fprintf(
+      f, "harness: memory: %lu allocations (%lu failed on purpose, %lu without MAYBLOCK), %lu freed, peak %llu bytes\n",
+      s.allocations, s.failed_allocations, s.nonblocking, s.frees, (unsigned long long)s.peak_bytes);
   fprintf(f, "harness: threads: %lu started, %lu joined, %lu refused on purpose\n", s.threads_started, s.threads_joined,
           s.threads_refused);
   fprintf(f, "harness: interrupts: %lu raised, %lu handler calls, %u lines requested\n", s.irq_raised, s.irq_delivered,

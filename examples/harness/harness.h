@@ -68,23 +68,23 @@ void harness_fail_thread_nth(struct harness *h, unsigned long n);
 void harness_faults_off(struct harness *h);
 
 struct harness_stats {
-  unsigned long allocations;       /* allocation calls, failed ones included */
-  unsigned long failed_allocations;/* failed on purpose */
-  unsigned long nonblocking;       /* asked without OSKIT_OSENV_MEM_MAYBLOCK */
+  unsigned long allocations;        /* allocation calls, failed ones included */
+  unsigned long failed_allocations; /* failed on purpose */
+  unsigned long nonblocking;        /* asked without OSKIT_OSENV_MEM_MAYBLOCK */
   unsigned long frees;
-  unsigned long bad_frees;         /* a size or alignment unlike the block's */
+  unsigned long bad_frees; /* a size or alignment unlike the block's */
   unsigned long live_blocks;
   oskit_u64_t live_bytes;
   oskit_u64_t peak_bytes;
-  const char *last_failed_tag;     /* the tag of the last failed allocation */
+  const char *last_failed_tag; /* the tag of the last failed allocation */
   unsigned long threads_started;
   unsigned long threads_joined;
   unsigned long threads_refused;
   unsigned long irq_raised;
   unsigned long irq_delivered;
-  unsigned irq_lines;              /* lines with a handler now */
-  unsigned long log_lines[4];      /* by level */
-  oskit_s64_t elapsed;             /* virtual time since creation */
+  unsigned irq_lines;         /* lines with a handler now */
+  unsigned long log_lines[4]; /* by level */
+  oskit_s64_t elapsed;        /* virtual time since creation */
 };
 void harness_get_stats(struct harness *h, struct harness_stats *out);
 

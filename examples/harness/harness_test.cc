@@ -207,9 +207,13 @@ TEST_F(HarnessTest, AllocationsFailOnSchedule) {
 TEST_F(HarnessTest, ThreadStartsFailOnSchedule) {
   harness_fail_thread_nth(h_, 1);
   oskit_osenv_thread_handle_t* t = nullptr;
-  EXPECT_EQ(oskit_env_thread_start("refused", [](void*) {}, nullptr, &t), OSKIT_EAGAIN);
+  EXPECT_EQ(oskit_env_thread_start(
+                "refused", [](void*) {}, nullptr, &t),
+            OSKIT_EAGAIN);
   EXPECT_EQ(t, nullptr);
-  ASSERT_EQ(oskit_env_thread_start("second", [](void*) {}, nullptr, &t), 0);
+  ASSERT_EQ(oskit_env_thread_start(
+                "second", [](void*) {}, nullptr, &t),
+            0);
   EXPECT_EQ(oskit_env_thread_join(t), 0);
   harness_faults_off(h_);
 }
@@ -264,9 +268,7 @@ TEST_F(HarnessTest, BlockStackCampaign) {
   unlink(disk.c_str());
 }
 
-TEST_F(HarnessTest, SensorStackCampaign) {
-  expect_clean_campaign(h_, harness_scenario_sensor, nullptr, "sensor");
-}
+TEST_F(HarnessTest, SensorStackCampaign) { expect_clean_campaign(h_, harness_scenario_sensor, nullptr, "sensor"); }
 
 TEST_F(HarnessTest, DmaStackCampaign) { expect_clean_campaign(h_, harness_scenario_dma, nullptr, "dma"); }
 

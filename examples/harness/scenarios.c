@@ -2,9 +2,9 @@
 #include "examples/harness/scenarios.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,26 +26,26 @@
 #include "oskit/io/asyncio.h"
 
 /* Drops the reference p holds, if any. */
-#define DROP(p)                                            \
-  do {                                                     \
+#define DROP(p)                                                       \
+  do {                                                                \
     if ((p) != NULL) oskit_iunknown_release((oskit_iunknown_t *)(p)); \
-    (p) = NULL;                                            \
+    (p) = NULL;                                                       \
   } while (0)
 
 /* Fails with rc when expr fails. */
-#define CHECK(expr)          \
-  do {                       \
-    rc = (expr);             \
-    if (rc < 0) goto out;    \
+#define CHECK(expr)       \
+  do {                    \
+    rc = (expr);          \
+    if (rc < 0) goto out; \
   } while (0)
 
 /* A factory returning NULL has run out of memory. */
-#define MADE(p)                  \
-  do {                           \
-    if ((p) == NULL) {           \
-      rc = OSKIT_ENOMEM;         \
-      goto out;                  \
-    }                            \
+#define MADE(p)          \
+  do {                   \
+    if ((p) == NULL) {   \
+      rc = OSKIT_ENOMEM; \
+      goto out;          \
+    }                    \
   } while (0)
 
 /* Writes text at offset through io and reads it back. */

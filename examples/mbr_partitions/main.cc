@@ -17,15 +17,15 @@ using mbr_example::File;
 using mbr_example::Partition;
 
 int main(int argc, char** argv) {
-  std::string path = argc > 1 ? argv[1] : std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                                              "/mbr_example.img";
+  std::string path =
+      argc > 1 ? argv[1] : std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/mbr_example.img";
   std::string big(5000, 'x');
   for (size_t i = 0; i < big.size(); i++) big[i] = static_cast<char>('a' + i % 26);
-  oskit_error_t rc = mbr_example::build_image(
-      path, 2048,
-      {{0x83, 63, 500, {{"hello.txt", "Hello from partition 1\n"}, {"alphabet", big}}},
-       {0x83, 600, 400, {{"readme", "Partition 2 holds one file.\n"}}},
-       {0x0c, 1100, 900, {}}});
+  oskit_error_t rc =
+      mbr_example::build_image(path, 2048,
+                               {{0x83, 63, 500, {{"hello.txt", "Hello from partition 1\n"}, {"alphabet", big}}},
+                                {0x83, 600, 400, {{"readme", "Partition 2 holds one file.\n"}}},
+                                {0x0c, 1100, 900, {}}});
   if (rc != 0) {
     std::fprintf(stderr, "cannot build %s: %s\n", path.c_str(), oskit_error_string(rc));
     return 1;

@@ -45,7 +45,7 @@ oskit_error_t build_image(const std::string& path, std::uint32_t total_sectors,
     const PartitionSpec& p = partitions[slot];
     if (static_cast<std::uint64_t>(p.first_sector) + p.sectors > total_sectors) return OSKIT_ERANGE;
     const size_t entry = 0x1be + 16 * slot;
-    image[entry] = 0;            // not bootable
+    image[entry] = 0;  // not bootable
     image[entry + 4] = static_cast<char>(p.type);
     put_le(&image, entry + 8, p.first_sector, 4);
     put_le(&image, entry + 12, p.sectors, 4);
@@ -87,7 +87,8 @@ oskit_error_t read_partition_table(oskit_blkio_t* disk, std::vector<Partition>* 
   if (rc != 0) return rc;
   for (int slot = 0; slot < 4; slot++) {
     const unsigned char* e = sector + 0x1be + 16 * slot;
-    Partition p{slot, e[4], static_cast<std::uint32_t>(get_le(e + 8, 4)), static_cast<std::uint32_t>(get_le(e + 12, 4))};
+    Partition p{slot, e[4], static_cast<std::uint32_t>(get_le(e + 8, 4)),
+                static_cast<std::uint32_t>(get_le(e + 12, 4))};
     if (p.type == 0 || p.sectors == 0) continue;
     if ((static_cast<oskit_off_t>(p.first_sector) + p.sectors) * kSectorSize > disk_size) return OSKIT_ERANGE;
     out->push_back(p);

@@ -28,10 +28,10 @@ struct File {
 };
 
 struct PartitionSpec {
-  std::uint8_t type;              // MBR partition type byte
-  std::uint32_t first_sector;     // LBA of the first sector
-  std::uint32_t sectors;          // length in sectors
-  std::vector<File> files;        // written as toyfs (none: left empty)
+  std::uint8_t type;           // MBR partition type byte
+  std::uint32_t first_sector;  // LBA of the first sector
+  std::uint32_t sectors;       // length in sectors
+  std::vector<File> files;     // written as toyfs (none: left empty)
 };
 
 // One entry of the partition table.

@@ -9,8 +9,8 @@
 #include "components/fault/fault.h"
 #include "components/subset/subset.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/temp_dir.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace mbr_example {
 namespace {

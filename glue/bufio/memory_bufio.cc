@@ -189,8 +189,7 @@ bool MemoryBufio::whole_range(oskit_off_t offset, oskit_size_t amount) const noe
          range_within(offset, static_cast<oskit_off_t>(amount), static_cast<oskit_off_t>(size()));
 }
 
-OSKIT_COMDECL MemoryBufio::read(void* buf, oskit_off_t offset, oskit_size_t amount,
-                                oskit_size_t* out_actual) noexcept {
+OSKIT_COMDECL MemoryBufio::read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept {
   if (out_actual == nullptr || (buf == nullptr && amount != 0)) return OSKIT_E_POINTER;
   Io io(this, false);
   oskit_size_t n;
@@ -247,9 +246,8 @@ OSKIT_COMDECL MemoryBufio::map(void** out_addr, oskit_off_t offset, oskit_size_t
 
 OSKIT_COMDECL MemoryBufio::unmap(void* addr, oskit_off_t offset, oskit_size_t amount) noexcept {
   MutexLock lock(&mu_);
-  auto it = std::find_if(mappings_.begin(), mappings_.end(), [&](const Mapping& m) {
-    return m.addr == addr && m.offset == offset && m.amount == amount;
-  });
+  auto it = std::find_if(mappings_.begin(), mappings_.end(),
+                         [&](const Mapping& m) { return m.addr == addr && m.offset == offset && m.amount == amount; });
   if (it == mappings_.end()) return OSKIT_EINVAL;
   mappings_.erase(it);
   return 0;

@@ -59,9 +59,8 @@ class RecycledPool : public Implements<RecycledPool, oskit_bufio_pool, oskit_des
     }
     char detail[64];
     absl::SNPrintF(detail, sizeof detail, "%u buffers of %u bytes", count_, size_);
-    return describe_to(sink, [&](Description& d) {
-      d.kind("recycled_bufio_pool", detail).counter("free_buffers", free_buffers);
-    });
+    return describe_to(
+        sink, [&](Description& d) { d.kind("recycled_bufio_pool", detail).counter("free_buffers", free_buffers); });
   }
 
  protected:

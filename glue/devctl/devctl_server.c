@@ -6,8 +6,8 @@
 #define LINUX_IOC_WRITE 0x40000000u
 #define LINUX_IOC_READ 0x80000000u
 
-static const struct oskit_devctl_command *find_command(const struct oskit_devctl_command *table,
-                                                       oskit_size_t count, oskit_u32_t dcmd) {
+static const struct oskit_devctl_command *find_command(const struct oskit_devctl_command *table, oskit_size_t count,
+                                                       oskit_u32_t dcmd) {
   oskit_size_t i;
   for (i = 0; i < count; i++)
     if (table[i].dcmd == dcmd) return &table[i];

@@ -154,7 +154,8 @@ TEST(DevctlIoc, DirectionBitsSwapAndTheRestStays) {
   EXPECT_EQ(oskit_devctl_to_ioc(kPeek), static_cast<oskit_u32_t>(_IOR(0x51, 2, Regs)));
   EXPECT_EQ(oskit_devctl_to_ioc(kSwap), static_cast<oskit_u32_t>(_IOWR(0x51, 3, Regs)));
   EXPECT_EQ(oskit_devctl_to_ioc(kReset), static_cast<oskit_u32_t>(_IO(0x51, 4)));
-  for (oskit_u32_t dcmd : {kPoke, kPeek, kSwap, kReset}) EXPECT_EQ(oskit_devctl_from_ioc(oskit_devctl_to_ioc(dcmd)), dcmd);
+  for (oskit_u32_t dcmd : {kPoke, kPeek, kSwap, kReset})
+    EXPECT_EQ(oskit_devctl_from_ioc(oskit_devctl_to_ioc(dcmd)), dcmd);
 }
 
 }  // namespace

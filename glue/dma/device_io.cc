@@ -5,8 +5,8 @@
 
 namespace {
 
-oskit_error_t device_copy(oskit_dma_space_t* space, oskit_u32_t device, oskit_addr_t addr, void* buf,
-                          const void* data, oskit_size_t size, oskit_u32_t access) {
+oskit_error_t device_copy(oskit_dma_space_t* space, oskit_u32_t device, oskit_addr_t addr, void* buf, const void* data,
+                          oskit_size_t size, oskit_u32_t access) {
   if (space == nullptr || (buf == nullptr && data == nullptr)) return OSKIT_E_POINTER;
   void* cpu = nullptr;
   oskit_dma_pin_t pin = 0;

@@ -73,8 +73,8 @@ oskit_error_t oskit_dma_device_read(oskit_dma_space_t *space, oskit_u32_t device
                                     oskit_size_t size);
 
 /* A device's write of size bytes from buf to addr; as oskit_dma_device_read. */
-oskit_error_t oskit_dma_device_write(oskit_dma_space_t *space, oskit_u32_t device, oskit_addr_t addr,
-                                     const void *buf, oskit_size_t size);
+oskit_error_t oskit_dma_device_write(oskit_dma_space_t *space, oskit_u32_t device, oskit_addr_t addr, const void *buf,
+                                     oskit_size_t size);
 
 OSKIT_END_DECLS
 

@@ -53,8 +53,8 @@ oskit_error_t HugepagePool::open(oskit_size_t bytes, std::string* why) noexcept 
   }
   pages_ = bytes == 0 ? 1 : (bytes + huge_page_ - 1) / huge_page_;
   bytes_ = pages_ * huge_page_;
-  void* mem = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
-                   -1, 0);
+  void* mem =
+      mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
   if (mem == MAP_FAILED) {
     *why = absl::StrFormat("cannot map %d huge pages of %d KiB (see /proc/sys/vm/nr_hugepages): %s", pages_,
                            huge_page_ / 1024, std::strerror(errno));

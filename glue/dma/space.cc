@@ -142,8 +142,8 @@ OSKIT_COMDECL Space::describe(const oskit_description_sink* sink) noexcept {
   oskit_dma_stats_t stats;
   getstats(&stats);
   char detail[80];
-  absl::SNPrintF(detail, sizeof detail, "%s space of %u regions%s", physical() ? "physical" : "IOVA",
-                 stats.max_regions, made_on_use_ ? ", the default" : "");
+  absl::SNPrintF(detail, sizeof detail, "%s space of %u regions%s", physical() ? "physical" : "IOVA", stats.max_regions,
+                 made_on_use_ ? ", the default" : "");
   return describe_to(sink, [&](Description& d) {
     d.kind("dma_space", detail)
         .counter("regions_wired", stats.regions_wired)

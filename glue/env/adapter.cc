@@ -73,9 +73,7 @@ struct Adapter {
   AdaptedIrq irq{this};
 
   Environment& target() const noexcept { return *env.load(std::memory_order_acquire); }
-  bool in_use() const noexcept {
-    return mem.refs() + log.refs() + clock.refs() + threads.refs() + irq.refs() != 0;
-  }
+  bool in_use() const noexcept { return mem.refs() + log.refs() + clock.refs() + threads.refs() + irq.refs() != 0; }
 };
 
 // As many as glue/env keeps environments: the installed one, and replaced

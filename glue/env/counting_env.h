@@ -28,8 +28,7 @@ class CountingEnvironment : public Environment {
     return inner_.wake(word, count);
   }
   oskit_error_t sleep_until(std::int64_t deadline_ns) noexcept override { return inner_.sleep_until(deadline_ns); }
-  absl::StatusOr<std::unique_ptr<WorkerThread>> start_thread(std::string name,
-                                                             std::function<void()> body) override;
+  absl::StatusOr<std::unique_ptr<WorkerThread>> start_thread(std::string name, std::function<void()> body) override;
   oskit_error_t request_irq(std::uint32_t line, oskit_osenv_irq_handler_t handler, void* arg) noexcept override {
     return inner_.request_irq(line, handler, arg);
   }

@@ -152,8 +152,8 @@ Environment* installed() {
   if (Environment* env = internal::adapted(now)) return env;
   oskit_osenv h;
   oskit_env_host_services(&h);
-  const bool is_host = now.mem == h.mem && now.log == h.log && now.clock == h.clock && now.threads == h.threads &&
-                       now.irq == h.irq;
+  const bool is_host =
+      now.mem == h.mem && now.log == h.log && now.clock == h.clock && now.threads == h.threads && now.irq == h.irq;
   return is_host ? &host() : nullptr;
 }
 

@@ -98,8 +98,7 @@ class Environment {
   // Starts a worker running body. The name is for diagnostics. Failures
   // carry a status code and no message (making one would allocate); the
   // reason goes to the log. thread_start_error() gives the OSKit error.
-  virtual absl::StatusOr<std::unique_ptr<WorkerThread>> start_thread(std::string name,
-                                                                     std::function<void()> body) = 0;
+  virtual absl::StatusOr<std::unique_ptr<WorkerThread>> start_thread(std::string name, std::function<void()> body) = 0;
 
   // Interrupt lines, as oskit_osenv_irq's request, free and raise. The
   // defaults are the host's.
@@ -164,8 +163,8 @@ void logf(LogLevel level, const absl::FormatSpec<Args...>& format, const Args&..
   char message[OSKIT_ENV_LOG_MAX];
   const int n = absl::SNPrintF(message, sizeof message, format, args...);
   if (n < 0) return;
-  const std::size_t length = static_cast<std::size_t>(n) < sizeof message ? static_cast<std::size_t>(n)
-                                                                           : sizeof message - 1;
+  const std::size_t length =
+      static_cast<std::size_t>(n) < sizeof message ? static_cast<std::size_t>(n) : sizeof message - 1;
   current().log(level, absl::string_view(message, length));
 }
 

@@ -89,7 +89,10 @@ TEST(Environment, WhatAnEnvironmentGaveOutGoesBackToIt) {
     block = current().allocate(10, 8);
     ASSERT_NE(block, nullptr);
     ASSERT_EQ(oskit_env_thread_start(
-                  "held", [](void* arg) { while (!static_cast<std::atomic<bool>*>(arg)->load()) sched_yield(); },
+                  "held",
+                  [](void* arg) {
+                    while (!static_cast<std::atomic<bool>*>(arg)->load()) sched_yield();
+                  },
                   &release, &thread),
               0);
     ASSERT_EQ(oskit_env_irq_request(5, count_hit, &hits), 0);
@@ -273,9 +276,14 @@ TEST(StrictEnvironment, MissingServicesAndTheHostsRefuseAndAreCounted) {
   EXPECT_EQ(oskit_env_now(), 0);
   EXPECT_STREQ(oskit_env_strict_last(), "clock");
   oskit_osenv_thread_handle_t* t = nullptr;
-  EXPECT_EQ(oskit_env_thread_start("no", [](void*) {}, nullptr, &t), OSKIT_ENOMEM) << "no memory for its record";
+  EXPECT_EQ(oskit_env_thread_start(
+                "no", [](void*) {}, nullptr, &t),
+            OSKIT_ENOMEM)
+      << "no memory for its record";
   EXPECT_EQ(t, nullptr);
-  EXPECT_EQ(oskit_env_irq_request(1, [](void*) {}, nullptr), OSKIT_EPERM);
+  EXPECT_EQ(oskit_env_irq_request(
+                1, [](void*) {}, nullptr),
+            OSKIT_EPERM);
   EXPECT_EQ(host_objects.clock->now(), 0) << "the host's own objects refuse";
   EXPECT_EQ(host().monotonic_ns(), 0);
   EXPECT_EQ(oskit_env_strict_violations(), 7u);

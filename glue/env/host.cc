@@ -58,9 +58,12 @@ oskit_error_t futex_wait(const oskit_u32_t* word, oskit_u32_t expected, std::int
   }
   if (futex(word, FUTEX_WAIT_BITSET, expected, limit) == 0) return 0;
   switch (errno) {
-    case EAGAIN: return OSKIT_EAGAIN;
-    case ETIMEDOUT: return OSKIT_ETIMEDOUT;
-    default: return 0;  // EINTR: a spurious wakeup
+    case EAGAIN:
+      return OSKIT_EAGAIN;
+    case ETIMEDOUT:
+      return OSKIT_ETIMEDOUT;
+    default:
+      return 0;  // EINTR: a spurious wakeup
   }
 }
 

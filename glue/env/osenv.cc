@@ -138,8 +138,8 @@ class Pin {
     Pin p(nullptr);
     s->users.fetch_add(1, std::memory_order_seq_cst);
     p.slot_ = s;
-    const bool usable = s == &host_slot() || (s->installed.load(std::memory_order_seq_cst) &&
-                                              !s->closing.load(std::memory_order_seq_cst));
+    const bool usable = s == &host_slot() ||
+                        (s->installed.load(std::memory_order_seq_cst) && !s->closing.load(std::memory_order_seq_cst));
     if (!usable) p.unpin();
     return p;
   }

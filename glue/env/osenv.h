@@ -52,10 +52,10 @@ struct oskit_env_usage {
   oskit_u64_t live_allocations; /* allocs not freed yet */
   oskit_u64_t live_bytes;       /* their sizes */
   oskit_u64_t threads_started;
-  oskit_u64_t live_threads;     /* started and not joined */
-  oskit_u32_t irq_lines;        /* lines requested and not freed */
-  oskit_u32_t sleepers;         /* threads in wait or sleep_until now */
-  long live_objects;            /* COM objects alive (oskit_live_objects) */
+  oskit_u64_t live_threads; /* started and not joined */
+  oskit_u32_t irq_lines;    /* lines requested and not freed */
+  oskit_u32_t sleepers;     /* threads in wait or sleep_until now */
+  long live_objects;        /* COM objects alive (oskit_live_objects) */
 };
 void oskit_env_get_usage(struct oskit_env_usage *out);
 

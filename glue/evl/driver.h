@@ -22,36 +22,35 @@ struct oskit_evl_device;
 
 /* One open file on a device. */
 struct oskit_evl_file {
-	int fd;                         /* the descriptor the opener holds */
-	struct oskit_evl_device *device;
-	void *private_data;             /* the driver's, per open file */
+  int fd; /* the descriptor the opener holds */
+  struct oskit_evl_device *device;
+  void *private_data; /* the driver's, per open file */
 };
 
 struct oskit_evl_file_operations {
-	/* Called by oskit_evl_open(); non-zero fails the open with that error. */
-	int (*open)(struct oskit_evl_file *file);
-	/* Called by close(2), before release: wake callers blocked on file. */
-	void (*flush)(struct oskit_evl_file *file);
-	/* Called once no caller uses file any more. */
-	void (*release)(struct oskit_evl_file *file);
-	ssize_t (*oob_read)(struct oskit_evl_file *file, void *buf, size_t count);
-	ssize_t (*oob_write)(struct oskit_evl_file *file, const void *buf, size_t count);
-	long (*oob_ioctl)(struct oskit_evl_file *file, unsigned int cmd, unsigned long arg);
-	ssize_t (*read)(struct oskit_evl_file *file, void *buf, size_t count);
-	ssize_t (*write)(struct oskit_evl_file *file, const void *buf, size_t count);
-	long (*ioctl)(struct oskit_evl_file *file, unsigned int cmd, unsigned long arg);
-	/* The events ready now (POLLIN, POLLOUT, POLLERR...). events is what the
-	 * poller asked for, 0 when the emulation refreshes the descriptor. */
-	unsigned int (*poll)(struct oskit_evl_file *file, unsigned int events);
-	/* Maps the device; stores the address in *mapped. */
-	int (*mmap)(struct oskit_evl_file *file, void *addr, size_t length, int prot, int flags, off_t offset,
-		    void **mapped);
+  /* Called by oskit_evl_open(); non-zero fails the open with that error. */
+  int (*open)(struct oskit_evl_file *file);
+  /* Called by close(2), before release: wake callers blocked on file. */
+  void (*flush)(struct oskit_evl_file *file);
+  /* Called once no caller uses file any more. */
+  void (*release)(struct oskit_evl_file *file);
+  ssize_t (*oob_read)(struct oskit_evl_file *file, void *buf, size_t count);
+  ssize_t (*oob_write)(struct oskit_evl_file *file, const void *buf, size_t count);
+  long (*oob_ioctl)(struct oskit_evl_file *file, unsigned int cmd, unsigned long arg);
+  ssize_t (*read)(struct oskit_evl_file *file, void *buf, size_t count);
+  ssize_t (*write)(struct oskit_evl_file *file, const void *buf, size_t count);
+  long (*ioctl)(struct oskit_evl_file *file, unsigned int cmd, unsigned long arg);
+  /* The events ready now (POLLIN, POLLOUT, POLLERR...). events is what the
+   * poller asked for, 0 when the emulation refreshes the descriptor. */
+  unsigned int (*poll)(struct oskit_evl_file *file, unsigned int events);
+  /* Maps the device; stores the address in *mapped. */
+  int (*mmap)(struct oskit_evl_file *file, void *addr, size_t length, int prot, int flags, off_t offset, void **mapped);
 };
 
 /* Registers a device; returns 0, -EEXIST (name taken), -EINVAL (bad name or
  * no table), -ENOMEM. */
 int oskit_evl_register_device(const char *name, const struct oskit_evl_file_operations *fops, void *drvdata,
-			      struct oskit_evl_device **devp);
+                              struct oskit_evl_device **devp);
 
 /* Unregisters a device; -EBUSY while files are open on it. */
 int oskit_evl_unregister_device(struct oskit_evl_device *dev);
@@ -93,8 +92,8 @@ long oskit_evl_reply_fionread(unsigned long arg, size_t count);
  * initialised. Waiters: take a ticket, re-check the condition, then wait on
  * the ticket; wakers change the state, then wake. */
 struct oskit_evl_waitq {
-	unsigned int seq;
-	unsigned int waiters;
+  unsigned int seq;
+  unsigned int waiters;
 };
 
 unsigned int oskit_evl_waitq_ticket(struct oskit_evl_waitq *q);

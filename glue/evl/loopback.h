@@ -13,20 +13,20 @@
 #define OSKIT_LOOPBACK_IOC_MAGIC 'L'
 
 struct oskit_loopback_config {
-	__u32 capacity; /* ring size in bytes */
-	__u32 fill;     /* bytes waiting to be read */
+  __u32 capacity; /* ring size in bytes */
+  __u32 fill;     /* bytes waiting to be read */
 };
 
 struct oskit_loopback_stats {
-	__u64 bytes_written;
-	__u64 bytes_read;
-	__u64 writes;
-	__u64 reads;
+  __u64 bytes_written;
+  __u64 bytes_read;
+  __u64 writes;
+  __u64 reads;
 };
 
 struct oskit_loopback_xchg {
-	__u64 in;  /* to the driver */
-	__u64 out; /* from the driver: in + 1 */
+  __u64 in;  /* to the driver */
+  __u64 out; /* from the driver: in + 1 */
 };
 
 /* From the driver: the ring's size and fill. */

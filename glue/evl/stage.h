@@ -14,16 +14,16 @@ extern "C" {
 
 /* What happens on a stage violation, besides counting it. */
 enum oskit_evl_stage_action {
-	OSKIT_EVL_STAGE_COUNT = 0,
-	OSKIT_EVL_STAGE_LOG = 1,
-	OSKIT_EVL_STAGE_ABORT = 2,
+  OSKIT_EVL_STAGE_COUNT = 0,
+  OSKIT_EVL_STAGE_LOG = 1,
+  OSKIT_EVL_STAGE_ABORT = 2,
 };
 
 /* A thread's stage. */
 enum oskit_evl_stage {
-	OSKIT_EVL_STAGE_UNATTACHED = 0, /* not an EVL thread: always in-band */
-	OSKIT_EVL_STAGE_INBAND = 1,
-	OSKIT_EVL_STAGE_OOB = 2,
+  OSKIT_EVL_STAGE_UNATTACHED = 0, /* not an EVL thread: always in-band */
+  OSKIT_EVL_STAGE_INBAND = 1,
+  OSKIT_EVL_STAGE_OOB = 2,
 };
 
 /* Stage violations counted in the process since the last reset. */

@@ -110,8 +110,7 @@ class OobFile final : private posix::ConditionProbe {
 // describe; the last three are the file's (described as Derived::kKind).
 // Derived implements Interfaces.
 template <class Derived, class... Interfaces>
-class OobFileEvents
-    : public Implements<Derived, Interfaces..., oskit_asyncio, oskit_posixio, oskit_describe> {
+class OobFileEvents : public Implements<Derived, Interfaces..., oskit_asyncio, oskit_posixio, oskit_describe> {
  public:
   // asyncio
   OSKIT_COMDECL poll() noexcept override { return file_.poll(); }

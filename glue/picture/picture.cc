@@ -24,8 +24,7 @@ absl::StatusOr<std::string> describe(absl::Span<oskit_iunknown* const> roots, os
 }  // namespace oskit::picture
 
 extern "C" oskit_error_t oskit_picture_write(oskit_iunknown_t* const* roots, oskit_size_t count,
-                                             oskit_picture_format_t format, oskit_picture_writer_t write,
-                                             void* ctx) {
+                                             oskit_picture_format_t format, oskit_picture_writer_t write, void* ctx) {
   if (roots == nullptr || count == 0 || write == nullptr) return OSKIT_E_INVALIDARG;
   if (format != OSKIT_PICTURE_TEXT && format != OSKIT_PICTURE_DOT) return OSKIT_E_INVALIDARG;
   for (oskit_size_t i = 0; i < count; ++i) {

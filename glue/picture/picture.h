@@ -49,11 +49,11 @@ OSKIT_END_DECLS
 namespace oskit::picture {
 
 // The picture of the stack reachable from roots, as oskit_picture_write.
-absl::StatusOr<std::string> describe(absl::Span<oskit_iunknown* const> roots,
+absl::StatusOr<std::string> describe(absl::Span<oskit_iunknown *const> roots,
                                      oskit_picture_format_t format = OSKIT_PICTURE_TEXT);
-inline absl::StatusOr<std::string> describe(std::initializer_list<oskit_iunknown*> roots,
+inline absl::StatusOr<std::string> describe(std::initializer_list<oskit_iunknown *> roots,
                                             oskit_picture_format_t format = OSKIT_PICTURE_TEXT) {
-  return describe(absl::Span<oskit_iunknown* const>(roots.begin(), roots.size()), format);
+  return describe(absl::Span<oskit_iunknown *const>(roots.begin(), roots.size()), format);
 }
 
 }  // namespace oskit::picture

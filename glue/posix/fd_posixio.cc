@@ -59,9 +59,9 @@ oskit_error_t fd_setstat(int fd, oskit_u32_t mask, const oskit_stat_t* stats) no
   } else if (mask & (OSKIT_STAT_ATIME | OSKIT_STAT_MTIME)) {
     struct timespec ts[2];
     ts[0] = (mask & OSKIT_STAT_ATIME) ? timespec{static_cast<time_t>(stats->atime.tv_sec), stats->atime.tv_nsec}
-                                       : timespec{0, UTIME_OMIT};
+                                      : timespec{0, UTIME_OMIT};
     ts[1] = (mask & OSKIT_STAT_MTIME) ? timespec{static_cast<time_t>(stats->mtime.tv_sec), stats->mtime.tv_nsec}
-                                       : timespec{0, UTIME_OMIT};
+                                      : timespec{0, UTIME_OMIT};
     if (futimens(fd, ts) != 0) return last_error();
   }
   return 0;
@@ -72,19 +72,44 @@ oskit_error_t fd_pathconf(int fd, oskit_s32_t option, oskit_s32_t* out_val) noex
   *out_val = 0;
   int name;
   switch (option) {
-    case OSKIT_PC_LINK_MAX: name = _PC_LINK_MAX; break;
-    case OSKIT_PC_MAX_CANON: name = _PC_MAX_CANON; break;
-    case OSKIT_PC_MAX_INPUT: name = _PC_MAX_INPUT; break;
-    case OSKIT_PC_NAME_MAX: name = _PC_NAME_MAX; break;
-    case OSKIT_PC_PATH_MAX: name = _PC_PATH_MAX; break;
-    case OSKIT_PC_PIPE_BUF: name = _PC_PIPE_BUF; break;
-    case OSKIT_PC_CHOWN_RESTRICTED: name = _PC_CHOWN_RESTRICTED; break;
-    case OSKIT_PC_NO_TRUNC: name = _PC_NO_TRUNC; break;
-    case OSKIT_PC_VDISABLE: name = _PC_VDISABLE; break;
-    case OSKIT_PC_ASYNC_IO: name = _PC_ASYNC_IO; break;
-    case OSKIT_PC_PRIO_IO: name = _PC_PRIO_IO; break;
-    case OSKIT_PC_SYNC_IO: name = _PC_SYNC_IO; break;
-    default: return OSKIT_EINVAL;
+    case OSKIT_PC_LINK_MAX:
+      name = _PC_LINK_MAX;
+      break;
+    case OSKIT_PC_MAX_CANON:
+      name = _PC_MAX_CANON;
+      break;
+    case OSKIT_PC_MAX_INPUT:
+      name = _PC_MAX_INPUT;
+      break;
+    case OSKIT_PC_NAME_MAX:
+      name = _PC_NAME_MAX;
+      break;
+    case OSKIT_PC_PATH_MAX:
+      name = _PC_PATH_MAX;
+      break;
+    case OSKIT_PC_PIPE_BUF:
+      name = _PC_PIPE_BUF;
+      break;
+    case OSKIT_PC_CHOWN_RESTRICTED:
+      name = _PC_CHOWN_RESTRICTED;
+      break;
+    case OSKIT_PC_NO_TRUNC:
+      name = _PC_NO_TRUNC;
+      break;
+    case OSKIT_PC_VDISABLE:
+      name = _PC_VDISABLE;
+      break;
+    case OSKIT_PC_ASYNC_IO:
+      name = _PC_ASYNC_IO;
+      break;
+    case OSKIT_PC_PRIO_IO:
+      name = _PC_PRIO_IO;
+      break;
+    case OSKIT_PC_SYNC_IO:
+      name = _PC_SYNC_IO;
+      break;
+    default:
+      return OSKIT_EINVAL;
   }
   errno = 0;
   long v = fpathconf(fd, name);

@@ -47,9 +47,7 @@ oskit_u32_t Reactor::conditions_from(oskit_u32_t ev) noexcept {
   return mask;
 }
 
-bool Reactor::on_loop_thread_locked() const noexcept {
-  return running_ && loop_thread_ == std::this_thread::get_id();
-}
+bool Reactor::on_loop_thread_locked() const noexcept { return running_ && loop_thread_ == std::this_thread::get_id(); }
 
 void Reactor::wake_locked() noexcept {
   if (wakefd_ < 0) return;

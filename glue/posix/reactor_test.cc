@@ -12,11 +12,11 @@
 #include "glue/env/counting_env.h"
 #include "glue/posix/fd_asyncio.h"
 #include "gtest/gtest.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/implements.h"
 #include "oskit/testing/asyncio_conformance.h"
 #include "oskit/testing/com_conformance.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/testing/test_listener.h"
 
 namespace oskit::posix {
@@ -241,10 +241,10 @@ TEST_F(ReactorTest, HangupIsAnException) {
 }
 
 TEST_F(ReactorTest, ConversionsBetweenMasks) {
-  EXPECT_EQ(Reactor::conditions_from(0x001), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_READABLE));  // POLLIN
-  EXPECT_EQ(Reactor::conditions_from(0x004), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_WRITABLE));  // POLLOUT
+  EXPECT_EQ(Reactor::conditions_from(0x001), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_READABLE));   // POLLIN
+  EXPECT_EQ(Reactor::conditions_from(0x004), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_WRITABLE));   // POLLOUT
   EXPECT_EQ(Reactor::conditions_from(0x002), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_EXCEPTION));  // POLLPRI
-  EXPECT_EQ(Reactor::conditions_from(0x008), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_ALL));  // POLLERR
+  EXPECT_EQ(Reactor::conditions_from(0x008), static_cast<oskit_u32_t>(OSKIT_ASYNCIO_ALL));        // POLLERR
 }
 
 // Many objects and threads adding and removing listeners while events fire and

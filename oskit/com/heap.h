@@ -34,9 +34,9 @@ void oskit_heap_free(void *ptr, oskit_size_t size, oskit_size_t align);
  * with its name; it registers itself at its first object. */
 struct oskit_object_class {
   const char *name;
-  long live;                        /* objects alive now (atomic) */
-  struct oskit_object_class *next;  /* registry link */
-  int registered;                   /* atomic */
+  long live;                       /* objects alive now (atomic) */
+  struct oskit_object_class *next; /* registry link */
+  int registered;                  /* atomic */
 };
 
 /* Called by every object's constructor and destructor. */

@@ -58,9 +58,7 @@ struct FirstOf {
   using type = First;
 };
 
-inline bool same_guid(const oskit_guid& a, const oskit_guid& b) noexcept {
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
+inline bool same_guid(const oskit_guid& a, const oskit_guid& b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // The readable name of C++ class T, for leak and misuse reports.
 template <class T>
@@ -169,9 +167,7 @@ class Implements : public detail::ImplementsBase<I...> {
     if (detail::same_guid(iid, iid_of<oskit_iunknown>::value)) return identity();
     if (!self->exports(iid)) return nullptr;
     void* found = nullptr;
-    ((found == nullptr && detail::same_guid(iid, iid_of<I>::value)
-          ? (found = static_cast<I*>(self), true)
-          : false),
+    ((found == nullptr && detail::same_guid(iid, iid_of<I>::value) ? (found = static_cast<I*>(self), true) : false),
      ...);
     return found;
   }

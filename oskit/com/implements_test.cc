@@ -180,7 +180,7 @@ TEST(ImplementsDeathTest, ReleasePastZeroIsCaughtInDebugBuilds) {
 
 TEST(ComPtr, AdoptCopyMovePutDetach) {
   oskit_listener* raw = make<Probe>().detach();
-  ComPtr<oskit_listener> a = ComPtr<oskit_listener>::copy(raw);  // 2 refs
+  ComPtr<oskit_listener> a = ComPtr<oskit_listener>::copy(raw);   // 2 refs
   ComPtr<oskit_listener> b = ComPtr<oskit_listener>::adopt(raw);  // still 2
   EXPECT_EQ(raw->addref(), 3u);
   raw->release();

@@ -13,22 +13,38 @@ constexpr absl::string_view kPayloadUrl = "oskit.error";
 
 oskit_error_t from_canonical(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kOk: return 0;
-    case absl::StatusCode::kCancelled: return OSKIT_ECANCELED;
-    case absl::StatusCode::kInvalidArgument: return OSKIT_EINVAL;
-    case absl::StatusCode::kDeadlineExceeded: return OSKIT_ETIMEDOUT;
-    case absl::StatusCode::kNotFound: return OSKIT_ENOENT;
-    case absl::StatusCode::kAlreadyExists: return OSKIT_EEXIST;
-    case absl::StatusCode::kPermissionDenied: return OSKIT_EPERM;
-    case absl::StatusCode::kResourceExhausted: return OSKIT_ENOMEM;
-    case absl::StatusCode::kFailedPrecondition: return OSKIT_EBUSY;
-    case absl::StatusCode::kAborted: return OSKIT_E_ABORT;
-    case absl::StatusCode::kOutOfRange: return OSKIT_ERANGE;
-    case absl::StatusCode::kUnimplemented: return OSKIT_E_NOTIMPL;
-    case absl::StatusCode::kUnavailable: return OSKIT_EAGAIN;
-    case absl::StatusCode::kDataLoss: return OSKIT_EIO;
-    case absl::StatusCode::kUnauthenticated: return OSKIT_EACCES;
-    default: return OSKIT_E_FAIL;
+    case absl::StatusCode::kOk:
+      return 0;
+    case absl::StatusCode::kCancelled:
+      return OSKIT_ECANCELED;
+    case absl::StatusCode::kInvalidArgument:
+      return OSKIT_EINVAL;
+    case absl::StatusCode::kDeadlineExceeded:
+      return OSKIT_ETIMEDOUT;
+    case absl::StatusCode::kNotFound:
+      return OSKIT_ENOENT;
+    case absl::StatusCode::kAlreadyExists:
+      return OSKIT_EEXIST;
+    case absl::StatusCode::kPermissionDenied:
+      return OSKIT_EPERM;
+    case absl::StatusCode::kResourceExhausted:
+      return OSKIT_ENOMEM;
+    case absl::StatusCode::kFailedPrecondition:
+      return OSKIT_EBUSY;
+    case absl::StatusCode::kAborted:
+      return OSKIT_E_ABORT;
+    case absl::StatusCode::kOutOfRange:
+      return OSKIT_ERANGE;
+    case absl::StatusCode::kUnimplemented:
+      return OSKIT_E_NOTIMPL;
+    case absl::StatusCode::kUnavailable:
+      return OSKIT_EAGAIN;
+    case absl::StatusCode::kDataLoss:
+      return OSKIT_EIO;
+    case absl::StatusCode::kUnauthenticated:
+      return OSKIT_EACCES;
+    default:
+      return OSKIT_E_FAIL;
   }
 }
 
@@ -39,8 +55,7 @@ absl::Status to_status(oskit_error_t rc, absl::string_view context) {
   absl::StatusCode code = absl::ErrnoToStatusCode(oskit_errno_from_error(rc));
   if (rc == OSKIT_E_NOTIMPL || rc == OSKIT_E_NOINTERFACE) code = absl::StatusCode::kUnimplemented;
   std::string message =
-      context.empty() ? absl::StrFormat("%s (oskit error 0x%08x)", oskit_error_string(rc),
-                                        static_cast<oskit_u32_t>(rc))
+      context.empty() ? absl::StrFormat("%s (oskit error 0x%08x)", oskit_error_string(rc), static_cast<oskit_u32_t>(rc))
                       : absl::StrFormat("%s: %s (oskit error 0x%08x)", context, oskit_error_string(rc),
                                         static_cast<oskit_u32_t>(rc));
   absl::Status status(code, message);

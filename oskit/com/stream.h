@@ -27,8 +27,7 @@ typedef struct oskit_stream_stat oskit_stream_stat_t;
 #define OSKIT_STATFLAG_NONAME 1u
 
 /* IID 0000000c-0000-0000-c000-000000000046. */
-#define OSKIT_STREAM_IID \
-  OSKIT_GUID(0x0000000c, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#define OSKIT_STREAM_IID OSKIT_GUID(0x0000000c, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
 
 #ifdef __cplusplus
 struct oskit_stream : oskit_iunknown {
@@ -62,19 +61,15 @@ struct oskit_stream_ops {
   OSKIT_COMDECL_U (*addref)(struct oskit_stream *s);
   OSKIT_COMDECL_U (*release)(struct oskit_stream *s);
   OSKIT_COMDECL (*read)(struct oskit_stream *s, void *buf, oskit_u32_t len, oskit_u32_t *out_actual);
-  OSKIT_COMDECL (*write)(struct oskit_stream *s, const void *buf, oskit_u32_t len,
-                         oskit_u32_t *out_actual);
-  OSKIT_COMDECL (*seek)(struct oskit_stream *s, oskit_s64_t ofs, oskit_seek_t whence,
-                        oskit_u64_t *out_newpos);
+  OSKIT_COMDECL (*write)(struct oskit_stream *s, const void *buf, oskit_u32_t len, oskit_u32_t *out_actual);
+  OSKIT_COMDECL (*seek)(struct oskit_stream *s, oskit_s64_t ofs, oskit_seek_t whence, oskit_u64_t *out_newpos);
   OSKIT_COMDECL (*setsize)(struct oskit_stream *s, oskit_u64_t new_size);
-  OSKIT_COMDECL (*copyto)(struct oskit_stream *s, struct oskit_stream *dst, oskit_u64_t size,
-                          oskit_u64_t *out_read, oskit_u64_t *out_written);
+  OSKIT_COMDECL (*copyto)
+  (struct oskit_stream *s, struct oskit_stream *dst, oskit_u64_t size, oskit_u64_t *out_read, oskit_u64_t *out_written);
   OSKIT_COMDECL (*commit)(struct oskit_stream *s, oskit_u32_t commit_flags);
   OSKIT_COMDECL (*revert)(struct oskit_stream *s);
-  OSKIT_COMDECL (*lockregion)(struct oskit_stream *s, oskit_u64_t offset, oskit_u64_t size,
-                              oskit_u32_t lock_type);
-  OSKIT_COMDECL (*unlockregion)(struct oskit_stream *s, oskit_u64_t offset, oskit_u64_t size,
-                                oskit_u32_t lock_type);
+  OSKIT_COMDECL (*lockregion)(struct oskit_stream *s, oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type);
+  OSKIT_COMDECL (*unlockregion)(struct oskit_stream *s, oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type);
   OSKIT_COMDECL (*stat)(struct oskit_stream *s, oskit_stream_stat_t *out_stat, oskit_u32_t stat_flags);
   OSKIT_COMDECL (*clone)(struct oskit_stream *s, struct oskit_stream **out_stream);
 };
@@ -86,10 +81,8 @@ OSKIT_DECLARE_IID(oskit_stream, OSKIT_STREAM_IID)
 #define oskit_stream_addref(s) OSKIT_CALL0(oskit_stream_t, s, addref)
 #define oskit_stream_release(s) OSKIT_CALL0(oskit_stream_t, s, release)
 #define oskit_stream_read(s, buf, len, out_actual) OSKIT_CALL(oskit_stream_t, s, read, buf, len, out_actual)
-#define oskit_stream_write(s, buf, len, out_actual) \
-  OSKIT_CALL(oskit_stream_t, s, write, buf, len, out_actual)
-#define oskit_stream_seek(s, ofs, whence, out_newpos) \
-  OSKIT_CALL(oskit_stream_t, s, seek, ofs, whence, out_newpos)
+#define oskit_stream_write(s, buf, len, out_actual) OSKIT_CALL(oskit_stream_t, s, write, buf, len, out_actual)
+#define oskit_stream_seek(s, ofs, whence, out_newpos) OSKIT_CALL(oskit_stream_t, s, seek, ofs, whence, out_newpos)
 #define oskit_stream_setsize(s, new_size) OSKIT_CALL(oskit_stream_t, s, setsize, new_size)
 #define oskit_stream_copyto(s, dst, size, out_read, out_written) \
   OSKIT_CALL(oskit_stream_t, s, copyto, dst, size, out_read, out_written)

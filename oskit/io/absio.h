@@ -9,8 +9,7 @@
 #include "oskit/io/blkio.h"
 
 /* IID 4aa7df9d-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_ABSIO_IID \
-  OSKIT_GUID(0x4aa7df9d, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_ABSIO_IID OSKIT_GUID(0x4aa7df9d, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 /* Every absio is a blkio whose block size is one (7.1, 7.3). */
@@ -28,10 +27,10 @@ struct oskit_absio_ops {
   OSKIT_COMDECL_U (*release)(struct oskit_absio *io);
   /* blkio's getblocksize: 1 for every absio. */
   OSKIT_COMDECL_U (*getblocksize)(struct oskit_absio *io);
-  OSKIT_COMDECL (*read)(struct oskit_absio *io, void *buf, oskit_off_t offset, oskit_size_t amount,
-                        oskit_size_t *out_actual);
-  OSKIT_COMDECL (*write)(struct oskit_absio *io, const void *buf, oskit_off_t offset,
-                         oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*read)
+  (struct oskit_absio *io, void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*write)
+  (struct oskit_absio *io, const void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
   OSKIT_COMDECL (*getsize)(struct oskit_absio *io, oskit_off_t *out_size);
   OSKIT_COMDECL (*setsize)(struct oskit_absio *io, oskit_off_t new_size);
 };

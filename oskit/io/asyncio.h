@@ -16,8 +16,7 @@
 #define OSKIT_ASYNCIO_ALL (OSKIT_ASYNCIO_READABLE | OSKIT_ASYNCIO_WRITABLE | OSKIT_ASYNCIO_EXCEPTION)
 
 /* IID 4aa7dfa7-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_ASYNCIO_IID \
-  OSKIT_GUID(0x4aa7dfa7, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_ASYNCIO_IID OSKIT_GUID(0x4aa7dfa7, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_asyncio : oskit_iunknown {

@@ -9,16 +9,14 @@
 #include "oskit/com.h"
 
 /* IID 4aa7df81-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_BLKIO_IID \
-  OSKIT_GUID(0x4aa7df81, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_BLKIO_IID OSKIT_GUID(0x4aa7df81, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_blkio : oskit_iunknown {
   /* Returns the block size, a power of two (7.3.1). */
   virtual OSKIT_COMDECL_U getblocksize() noexcept = 0;
   /* Reads at most amount bytes at offset; *out_actual gets the count (7.3.2). */
-  virtual OSKIT_COMDECL read(void *buf, oskit_off_t offset, oskit_size_t amount,
-                             oskit_size_t *out_actual) noexcept = 0;
+  virtual OSKIT_COMDECL read(void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual) noexcept = 0;
   /* Writes at most amount bytes at offset; *out_actual gets the count (7.3.3). */
   virtual OSKIT_COMDECL write(const void *buf, oskit_off_t offset, oskit_size_t amount,
                               oskit_size_t *out_actual) noexcept = 0;
@@ -39,10 +37,10 @@ struct oskit_blkio_ops {
   OSKIT_COMDECL_U (*addref)(struct oskit_blkio *io);
   OSKIT_COMDECL_U (*release)(struct oskit_blkio *io);
   OSKIT_COMDECL_U (*getblocksize)(struct oskit_blkio *io);
-  OSKIT_COMDECL (*read)(struct oskit_blkio *io, void *buf, oskit_off_t offset, oskit_size_t amount,
-                        oskit_size_t *out_actual);
-  OSKIT_COMDECL (*write)(struct oskit_blkio *io, const void *buf, oskit_off_t offset,
-                         oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*read)
+  (struct oskit_blkio *io, void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*write)
+  (struct oskit_blkio *io, const void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
   OSKIT_COMDECL (*getsize)(struct oskit_blkio *io, oskit_off_t *out_size);
   OSKIT_COMDECL (*setsize)(struct oskit_blkio *io, oskit_off_t new_size);
 };

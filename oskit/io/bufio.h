@@ -9,8 +9,7 @@
 #include "oskit/io/absio.h"
 
 /* IID 4aa7df8d-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_BUFIO_IID \
-  OSKIT_GUID(0x4aa7df8d, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_BUFIO_IID OSKIT_GUID(0x4aa7df8d, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_bufio : oskit_absio {
@@ -24,12 +23,10 @@ struct oskit_bufio : oskit_absio {
    * wires; OSKIT_ENOTSUP when this range cannot be made contiguous for a
    * device, OSKIT_EBUSY when these bytes are wired already: the caller falls
    * back to read and write. *out_phys_addr is 0 on failure. */
-  virtual OSKIT_COMDECL wire(oskit_addr_t *out_phys_addr, oskit_off_t offset,
-                             oskit_size_t amount) noexcept = 0;
+  virtual OSKIT_COMDECL wire(oskit_addr_t *out_phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
   /* Ends a wiring; arguments must be exactly those of wire, else OSKIT_EINVAL
    * (7.4.4). */
-  virtual OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset,
-                               oskit_size_t amount) noexcept = 0;
+  virtual OSKIT_COMDECL unwire(oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount) noexcept = 0;
   /* *out_io gets an independent logical copy of [offset, offset+amount) (7.4.5). */
   virtual OSKIT_COMDECL copy(oskit_off_t offset, oskit_size_t amount, oskit_bufio **out_io) noexcept = 0;
 
@@ -45,20 +42,17 @@ struct oskit_bufio_ops {
   OSKIT_COMDECL_U (*addref)(struct oskit_bufio *io);
   OSKIT_COMDECL_U (*release)(struct oskit_bufio *io);
   OSKIT_COMDECL_U (*getblocksize)(struct oskit_bufio *io);
-  OSKIT_COMDECL (*read)(struct oskit_bufio *io, void *buf, oskit_off_t offset, oskit_size_t amount,
-                        oskit_size_t *out_actual);
-  OSKIT_COMDECL (*write)(struct oskit_bufio *io, const void *buf, oskit_off_t offset,
-                         oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*read)
+  (struct oskit_bufio *io, void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
+  OSKIT_COMDECL (*write)
+  (struct oskit_bufio *io, const void *buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t *out_actual);
   OSKIT_COMDECL (*getsize)(struct oskit_bufio *io, oskit_off_t *out_size);
   OSKIT_COMDECL (*setsize)(struct oskit_bufio *io, oskit_off_t new_size);
   OSKIT_COMDECL (*map)(struct oskit_bufio *io, void **out_addr, oskit_off_t offset, oskit_size_t amount);
   OSKIT_COMDECL (*unmap)(struct oskit_bufio *io, void *addr, oskit_off_t offset, oskit_size_t amount);
-  OSKIT_COMDECL (*wire)(struct oskit_bufio *io, oskit_addr_t *out_phys_addr, oskit_off_t offset,
-                        oskit_size_t amount);
-  OSKIT_COMDECL (*unwire)(struct oskit_bufio *io, oskit_addr_t phys_addr, oskit_off_t offset,
-                          oskit_size_t amount);
-  OSKIT_COMDECL (*copy)(struct oskit_bufio *io, oskit_off_t offset, oskit_size_t amount,
-                        struct oskit_bufio **out_io);
+  OSKIT_COMDECL (*wire)(struct oskit_bufio *io, oskit_addr_t *out_phys_addr, oskit_off_t offset, oskit_size_t amount);
+  OSKIT_COMDECL (*unwire)(struct oskit_bufio *io, oskit_addr_t phys_addr, oskit_off_t offset, oskit_size_t amount);
+  OSKIT_COMDECL (*copy)(struct oskit_bufio *io, oskit_off_t offset, oskit_size_t amount, struct oskit_bufio **out_io);
 };
 #endif
 typedef struct oskit_bufio oskit_bufio_t;
@@ -73,8 +67,7 @@ OSKIT_DECLARE_IID(oskit_bufio, OSKIT_BUFIO_IID)
   OSKIT_CALL(oskit_bufio_t, io, write, buf, offset, amount, out_actual)
 #define oskit_bufio_getsize(io, out_size) OSKIT_CALL(oskit_bufio_t, io, getsize, out_size)
 #define oskit_bufio_setsize(io, new_size) OSKIT_CALL(oskit_bufio_t, io, setsize, new_size)
-#define oskit_bufio_map(io, out_addr, offset, amount) \
-  OSKIT_CALL(oskit_bufio_t, io, map, out_addr, offset, amount)
+#define oskit_bufio_map(io, out_addr, offset, amount) OSKIT_CALL(oskit_bufio_t, io, map, out_addr, offset, amount)
 #define oskit_bufio_unmap(io, addr, offset, amount) OSKIT_CALL(oskit_bufio_t, io, unmap, addr, offset, amount)
 #define oskit_bufio_wire(io, out_phys_addr, offset, amount) \
   OSKIT_CALL(oskit_bufio_t, io, wire, out_phys_addr, offset, amount)

@@ -23,20 +23,20 @@
 #define OSKIT_DCMD_SIZE_MAX 0x3fffu
 
 /* Builds a command word (QNX __DION/__DIOT/__DIOF/__DIOTF). */
-#define OSKIT_DCMD(dir, class_, cmd, size) \
-  ((oskit_u32_t)(dir) | (((oskit_u32_t)(size) & OSKIT_DCMD_SIZE_MAX) << 16) | \
-   (((oskit_u32_t)(class_) & 0xffu) << 8) | ((oskit_u32_t)(cmd) & 0xffu))
+#define OSKIT_DCMD(dir, class_, cmd, size)                                                                         \
+  ((oskit_u32_t)(dir) | (((oskit_u32_t)(size)&OSKIT_DCMD_SIZE_MAX) << 16) | (((oskit_u32_t)(class_)&0xffu) << 8) | \
+   ((oskit_u32_t)(cmd)&0xffu))
 #define OSKIT_DION(class_, cmd) OSKIT_DCMD(OSKIT_DEVDIR_NONE, class_, cmd, 0)
 #define OSKIT_DIOT(class_, cmd, type) OSKIT_DCMD(OSKIT_DEVDIR_TO, class_, cmd, sizeof(type))
 #define OSKIT_DIOF(class_, cmd, type) OSKIT_DCMD(OSKIT_DEVDIR_FROM, class_, cmd, sizeof(type))
 #define OSKIT_DIOTF(class_, cmd, type) OSKIT_DCMD(OSKIT_DEVDIR_TOFROM, class_, cmd, sizeof(type))
 
 /* Takes a command word apart. */
-#define OSKIT_DCMD_DIR(dcmd) ((oskit_u32_t)(dcmd) & OSKIT_DEVDIR_MASK)
+#define OSKIT_DCMD_DIR(dcmd) ((oskit_u32_t)(dcmd)&OSKIT_DEVDIR_MASK)
 #define OSKIT_DCMD_LEN(dcmd) (((oskit_u32_t)(dcmd) >> 16) & OSKIT_DCMD_SIZE_MAX)
 #define OSKIT_DCMD_CLASS(dcmd) (((oskit_u32_t)(dcmd) >> 8) & 0xffu)
-#define OSKIT_DCMD_NUMBER(dcmd) ((oskit_u32_t)(dcmd) & 0xffu)
-#define OSKIT_DCMD_CODE(dcmd) ((oskit_u32_t)(dcmd) & 0xffffu)
+#define OSKIT_DCMD_NUMBER(dcmd) ((oskit_u32_t)(dcmd)&0xffu)
+#define OSKIT_DCMD_CODE(dcmd) ((oskit_u32_t)(dcmd)&0xffffu)
 #define OSKIT_DCMD_IS_RESERVED(dcmd) (OSKIT_DCMD_CODE(dcmd) <= 0x0fffu)
 
 /* Generic commands in the reserved range, served by every default handler.
@@ -51,8 +51,7 @@
 #define OSKIT_DEVCTL_OPEN_RDWR (OSKIT_DEVCTL_OPEN_READ | OSKIT_DEVCTL_OPEN_WRITE)
 
 /* IID 6f1d2c3a-8b54-4e07-9a61-d2c4e5f70a11 (ours, outside OSKit's range). */
-#define OSKIT_DEVCTL_IID \
-  OSKIT_GUID(0x6f1d2c3a, 0x8b54, 0x4e07, 0x9a, 0x61, 0xd2, 0xc4, 0xe5, 0xf7, 0x0a, 0x11)
+#define OSKIT_DEVCTL_IID OSKIT_GUID(0x6f1d2c3a, 0x8b54, 0x4e07, 0x9a, 0x61, 0xd2, 0xc4, 0xe5, 0xf7, 0x0a, 0x11)
 
 #ifdef __cplusplus
 struct oskit_devctl : oskit_iunknown {
@@ -75,8 +74,9 @@ struct oskit_devctl_ops {
   OSKIT_COMDECL (*query)(struct oskit_devctl *d, const struct oskit_guid *iid, void **out_ihandle);
   OSKIT_COMDECL_U (*addref)(struct oskit_devctl *d);
   OSKIT_COMDECL_U (*release)(struct oskit_devctl *d);
-  OSKIT_COMDECL (*devctl)(struct oskit_devctl *d, oskit_u32_t dcmd, void *data, oskit_size_t nbytes,
-                          oskit_s32_t *out_ret_val, oskit_size_t *out_nbytes);
+  OSKIT_COMDECL (*devctl)
+  (struct oskit_devctl *d, oskit_u32_t dcmd, void *data, oskit_size_t nbytes, oskit_s32_t *out_ret_val,
+   oskit_size_t *out_nbytes);
 };
 #endif
 typedef struct oskit_devctl oskit_devctl_t;
@@ -98,8 +98,7 @@ extern const struct oskit_guid oskit_devctl_iid;
  * nbytes may not exceed the encoded size (else OSKIT_EINVAL); data may be NULL
  * only when nbytes is 0 (else OSKIT_EFAULT). Returns 0 when all hold.
  */
-oskit_error_t oskit_devctl_verify(oskit_u32_t dcmd, const void *data, oskit_size_t nbytes,
-                                  oskit_u32_t open_mode);
+oskit_error_t oskit_devctl_verify(oskit_u32_t dcmd, const void *data, oskit_size_t nbytes, oskit_u32_t open_mode);
 OSKIT_END_DECLS
 
 #endif /* OSKIT_IO_DEVCTL_H */

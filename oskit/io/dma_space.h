@@ -55,8 +55,7 @@ typedef struct oskit_dma_fault oskit_dma_fault_t;
 typedef oskit_u64_t oskit_dma_pin_t;
 
 /* IID 06748868-80d5-4dcc-83d2-ed488b132ef3 (ours, outside OSKit's range). */
-#define OSKIT_DMA_SPACE_IID \
-  OSKIT_GUID(0x06748868, 0x80d5, 0x4dcc, 0x83, 0xd2, 0xed, 0x48, 0x8b, 0x13, 0x2e, 0xf3)
+#define OSKIT_DMA_SPACE_IID OSKIT_GUID(0x06748868, 0x80d5, 0x4dcc, 0x83, 0xd2, 0xed, 0x48, 0x8b, 0x13, 0x2e, 0xf3)
 
 #ifdef __cplusplus
 struct oskit_dma_space : oskit_iunknown {
@@ -118,11 +117,12 @@ struct oskit_dma_space_ops {
   OSKIT_COMDECL (*getstats)(struct oskit_dma_space *s, oskit_dma_stats_t *out_stats);
   OSKIT_COMDECL (*wire)(struct oskit_dma_space *s, void *cpu_addr, oskit_size_t size, oskit_addr_t *out_addr);
   OSKIT_COMDECL (*unwire)(struct oskit_dma_space *s, oskit_addr_t addr, oskit_size_t size);
-  OSKIT_COMDECL (*access_begin)(struct oskit_dma_space *s, oskit_u32_t device, oskit_addr_t addr,
-                                oskit_size_t size, oskit_u32_t access, void **out_cpu, oskit_dma_pin_t *out_pin);
+  OSKIT_COMDECL (*access_begin)
+  (struct oskit_dma_space *s, oskit_u32_t device, oskit_addr_t addr, oskit_size_t size, oskit_u32_t access,
+   void **out_cpu, oskit_dma_pin_t *out_pin);
   OSKIT_COMDECL (*access_end)(struct oskit_dma_space *s, oskit_dma_pin_t pin);
-  OSKIT_COMDECL (*region)(struct oskit_dma_space *s, oskit_dma_pin_t pin, oskit_addr_t *out_addr,
-                          oskit_size_t *out_size, void **out_cpu);
+  OSKIT_COMDECL (*region)
+  (struct oskit_dma_space *s, oskit_dma_pin_t pin, oskit_addr_t *out_addr, oskit_size_t *out_size, void **out_cpu);
   OSKIT_COMDECL (*lastfault)(struct oskit_dma_space *s, oskit_dma_fault_t *out_fault);
   OSKIT_COMDECL (*alloc_mem)(struct oskit_dma_space *s, oskit_size_t size, oskit_size_t align, void **out_cpu);
   OSKIT_COMDECL (*free_mem)(struct oskit_dma_space *s, void *cpu, oskit_size_t size);

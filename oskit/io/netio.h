@@ -10,8 +10,7 @@
 #include "oskit/io/bufio.h"
 
 /* IID 4aa7df8b-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_NETIO_IID \
-  OSKIT_GUID(0x4aa7df8b, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_NETIO_IID OSKIT_GUID(0x4aa7df8b, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_netio : oskit_iunknown {
@@ -46,8 +45,7 @@ OSKIT_DECLARE_IID(oskit_netio, OSKIT_NETIO_IID)
 
 /* IID 4aa7dfa2-7c74-11cf-b500-08000953adc2. A fanout is a netio (same leading
  * slots) that pushes every packet to each of its listeners in turn. */
-#define OSKIT_NETIO_FANOUT_IID \
-  OSKIT_GUID(0x4aa7dfa2, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_NETIO_FANOUT_IID OSKIT_GUID(0x4aa7dfa2, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_netio_fanout : oskit_netio {
@@ -68,8 +66,7 @@ struct oskit_netio_fanout_ops {
   OSKIT_COMDECL_U (*addref)(struct oskit_netio_fanout *io);
   OSKIT_COMDECL_U (*release)(struct oskit_netio_fanout *io);
   OSKIT_COMDECL (*push)(struct oskit_netio_fanout *io, struct oskit_bufio *buf, oskit_size_t size);
-  OSKIT_COMDECL (*alloc_bufio)(struct oskit_netio_fanout *io, oskit_size_t size,
-                               struct oskit_bufio **out_buf);
+  OSKIT_COMDECL (*alloc_bufio)(struct oskit_netio_fanout *io, oskit_size_t size, struct oskit_bufio **out_buf);
   OSKIT_COMDECL (*add_listener)(struct oskit_netio_fanout *io, struct oskit_netio *consumer);
   OSKIT_COMDECL (*remove_listener)(struct oskit_netio_fanout *io, struct oskit_netio *consumer);
 };
@@ -83,10 +80,8 @@ OSKIT_DECLARE_IID(oskit_netio_fanout, OSKIT_NETIO_FANOUT_IID)
 #define oskit_netio_fanout_push(io, buf, size) OSKIT_CALL(oskit_netio_fanout_t, io, push, buf, size)
 #define oskit_netio_fanout_alloc_bufio(io, size, out_buf) \
   OSKIT_CALL(oskit_netio_fanout_t, io, alloc_bufio, size, out_buf)
-#define oskit_netio_fanout_add_listener(io, consumer) \
-  OSKIT_CALL(oskit_netio_fanout_t, io, add_listener, consumer)
-#define oskit_netio_fanout_remove_listener(io, consumer) \
-  OSKIT_CALL(oskit_netio_fanout_t, io, remove_listener, consumer)
+#define oskit_netio_fanout_add_listener(io, consumer) OSKIT_CALL(oskit_netio_fanout_t, io, add_listener, consumer)
+#define oskit_netio_fanout_remove_listener(io, consumer) OSKIT_CALL(oskit_netio_fanout_t, io, remove_listener, consumer)
 
 OSKIT_BEGIN_DECLS
 extern const struct oskit_guid oskit_netio_iid;

@@ -18,28 +18,28 @@
 #define OSKIT_S_ISUID 0004000
 #define OSKIT_S_ISGID 0002000
 #define OSKIT_S_ISVTX 0001000
-#define OSKIT_S_ISREG(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFREG)
-#define OSKIT_S_ISDIR(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFDIR)
-#define OSKIT_S_ISCHR(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFCHR)
-#define OSKIT_S_ISBLK(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFBLK)
-#define OSKIT_S_ISLNK(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFLNK)
-#define OSKIT_S_ISSOCK(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFSOCK)
-#define OSKIT_S_ISFIFO(m) (((m) & OSKIT_S_IFMT) == OSKIT_S_IFIFO)
+#define OSKIT_S_ISREG(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFREG)
+#define OSKIT_S_ISDIR(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFDIR)
+#define OSKIT_S_ISCHR(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFCHR)
+#define OSKIT_S_ISBLK(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFBLK)
+#define OSKIT_S_ISLNK(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFLNK)
+#define OSKIT_S_ISSOCK(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFSOCK)
+#define OSKIT_S_ISFIFO(m) (((m)&OSKIT_S_IFMT) == OSKIT_S_IFIFO)
 
 struct oskit_stat {
-  oskit_dev_t dev;         /* device on which the inode resides */
-  oskit_ino_t ino;         /* inode number */
-  oskit_mode_t mode;       /* file mode */
-  oskit_nlink_t nlink;     /* number of hard links */
-  oskit_uid_t uid;         /* owner */
-  oskit_gid_t gid;         /* group */
-  oskit_dev_t rdev;        /* device number, for device files */
-  oskit_timespec_t atime;  /* last access */
-  oskit_timespec_t mtime;  /* last data modification */
-  oskit_timespec_t ctime;  /* last attribute change */
-  oskit_off_t size;        /* size in bytes */
-  oskit_u64_t blocks;      /* blocks allocated */
-  oskit_u32_t blksize;     /* optimal block size in bytes */
+  oskit_dev_t dev;        /* device on which the inode resides */
+  oskit_ino_t ino;        /* inode number */
+  oskit_mode_t mode;      /* file mode */
+  oskit_nlink_t nlink;    /* number of hard links */
+  oskit_uid_t uid;        /* owner */
+  oskit_gid_t gid;        /* group */
+  oskit_dev_t rdev;       /* device number, for device files */
+  oskit_timespec_t atime; /* last access */
+  oskit_timespec_t mtime; /* last data modification */
+  oskit_timespec_t ctime; /* last attribute change */
+  oskit_off_t size;       /* size in bytes */
+  oskit_u64_t blocks;     /* blocks allocated */
+  oskit_u32_t blksize;    /* optimal block size in bytes */
 };
 typedef struct oskit_stat oskit_stat_t;
 
@@ -58,9 +58,9 @@ typedef struct oskit_stat oskit_stat_t;
 #define OSKIT_STAT_SIZE 0x0800
 #define OSKIT_STAT_BLOCKS 0x1000
 #define OSKIT_STAT_BLKSIZE 0x2000
-#define OSKIT_STAT_SETTABLE                                                                      \
-  (OSKIT_STAT_MODE | OSKIT_STAT_UID | OSKIT_STAT_GID | OSKIT_STAT_ATIME | OSKIT_STAT_MTIME | \
-   OSKIT_STAT_UTIMES_NULL | OSKIT_STAT_SIZE)
+#define OSKIT_STAT_SETTABLE                                                                                           \
+  (OSKIT_STAT_MODE | OSKIT_STAT_UID | OSKIT_STAT_GID | OSKIT_STAT_ATIME | OSKIT_STAT_MTIME | OSKIT_STAT_UTIMES_NULL | \
+   OSKIT_STAT_SIZE)
 
 /* pathconf options (7.6.3). */
 #define OSKIT_PC_LINK_MAX 1
@@ -77,8 +77,7 @@ typedef struct oskit_stat oskit_stat_t;
 #define OSKIT_PC_SYNC_IO 12
 
 /* IID 4aa7df8f-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_POSIXIO_IID \
-  OSKIT_GUID(0x4aa7df8f, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_POSIXIO_IID OSKIT_GUID(0x4aa7df8f, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_posixio : oskit_iunknown {

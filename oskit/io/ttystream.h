@@ -101,8 +101,7 @@ typedef struct oskit_termios oskit_termios_t;
 #define OSKIT_TCION 4
 
 /* IID 4aa7df9c-7c74-11cf-b500-08000953adc2. */
-#define OSKIT_TTYSTREAM_IID \
-  OSKIT_GUID(0x4aa7df9c, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
+#define OSKIT_TTYSTREAM_IID OSKIT_GUID(0x4aa7df9c, 0x7c74, 0x11cf, 0xb5, 0x00, 0x08, 0x00, 0x09, 0x53, 0xad, 0xc2)
 
 #ifdef __cplusplus
 struct oskit_ttystream : oskit_stream {
@@ -138,19 +137,16 @@ struct oskit_ttystream_ops {
   OSKIT_COMDECL_U (*addref)(struct oskit_ttystream *s);
   OSKIT_COMDECL_U (*release)(struct oskit_ttystream *s);
   OSKIT_COMDECL (*read)(struct oskit_ttystream *s, void *buf, oskit_u32_t len, oskit_u32_t *out_actual);
-  OSKIT_COMDECL (*write)(struct oskit_ttystream *s, const void *buf, oskit_u32_t len,
-                         oskit_u32_t *out_actual);
-  OSKIT_COMDECL (*seek)(struct oskit_ttystream *s, oskit_s64_t ofs, oskit_seek_t whence,
-                        oskit_u64_t *out_newpos);
+  OSKIT_COMDECL (*write)(struct oskit_ttystream *s, const void *buf, oskit_u32_t len, oskit_u32_t *out_actual);
+  OSKIT_COMDECL (*seek)(struct oskit_ttystream *s, oskit_s64_t ofs, oskit_seek_t whence, oskit_u64_t *out_newpos);
   OSKIT_COMDECL (*setsize)(struct oskit_ttystream *s, oskit_u64_t new_size);
-  OSKIT_COMDECL (*copyto)(struct oskit_ttystream *s, struct oskit_stream *dst, oskit_u64_t size,
-                          oskit_u64_t *out_read, oskit_u64_t *out_written);
+  OSKIT_COMDECL (*copyto)
+  (struct oskit_ttystream *s, struct oskit_stream *dst, oskit_u64_t size, oskit_u64_t *out_read,
+   oskit_u64_t *out_written);
   OSKIT_COMDECL (*commit)(struct oskit_ttystream *s, oskit_u32_t commit_flags);
   OSKIT_COMDECL (*revert)(struct oskit_ttystream *s);
-  OSKIT_COMDECL (*lockregion)(struct oskit_ttystream *s, oskit_u64_t offset, oskit_u64_t size,
-                              oskit_u32_t lock_type);
-  OSKIT_COMDECL (*unlockregion)(struct oskit_ttystream *s, oskit_u64_t offset, oskit_u64_t size,
-                                oskit_u32_t lock_type);
+  OSKIT_COMDECL (*lockregion)(struct oskit_ttystream *s, oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type);
+  OSKIT_COMDECL (*unlockregion)(struct oskit_ttystream *s, oskit_u64_t offset, oskit_u64_t size, oskit_u32_t lock_type);
   OSKIT_COMDECL (*stat)(struct oskit_ttystream *s, oskit_stream_stat_t *out_stat, oskit_u32_t stat_flags);
   OSKIT_COMDECL (*clone)(struct oskit_ttystream *s, struct oskit_stream **out_stream);
   OSKIT_COMDECL (*getattr)(struct oskit_ttystream *s, oskit_termios_t *out_attr);
@@ -172,10 +168,8 @@ OSKIT_DECLARE_IID(oskit_ttystream, OSKIT_TTYSTREAM_IID)
 #define oskit_ttystream_addref(s) OSKIT_CALL0(oskit_ttystream_t, s, addref)
 #define oskit_ttystream_release(s) OSKIT_CALL0(oskit_ttystream_t, s, release)
 #define oskit_ttystream_read(s, buf, len, out_actual) OSKIT_CALL(oskit_ttystream_t, s, read, buf, len, out_actual)
-#define oskit_ttystream_write(s, buf, len, out_actual) \
-  OSKIT_CALL(oskit_ttystream_t, s, write, buf, len, out_actual)
-#define oskit_ttystream_seek(s, ofs, whence, out_newpos) \
-  OSKIT_CALL(oskit_ttystream_t, s, seek, ofs, whence, out_newpos)
+#define oskit_ttystream_write(s, buf, len, out_actual) OSKIT_CALL(oskit_ttystream_t, s, write, buf, len, out_actual)
+#define oskit_ttystream_seek(s, ofs, whence, out_newpos) OSKIT_CALL(oskit_ttystream_t, s, seek, ofs, whence, out_newpos)
 #define oskit_ttystream_setsize(s, new_size) OSKIT_CALL(oskit_ttystream_t, s, setsize, new_size)
 #define oskit_ttystream_copyto(s, dst, size, out_read, out_written) \
   OSKIT_CALL(oskit_ttystream_t, s, copyto, dst, size, out_read, out_written)
@@ -185,8 +179,7 @@ OSKIT_DECLARE_IID(oskit_ttystream, OSKIT_TTYSTREAM_IID)
   OSKIT_CALL(oskit_ttystream_t, s, lockregion, offset, size, lock_type)
 #define oskit_ttystream_unlockregion(s, offset, size, lock_type) \
   OSKIT_CALL(oskit_ttystream_t, s, unlockregion, offset, size, lock_type)
-#define oskit_ttystream_stat(s, out_stat, stat_flags) \
-  OSKIT_CALL(oskit_ttystream_t, s, stat, out_stat, stat_flags)
+#define oskit_ttystream_stat(s, out_stat, stat_flags) OSKIT_CALL(oskit_ttystream_t, s, stat, out_stat, stat_flags)
 #define oskit_ttystream_clone(s, out_stream) OSKIT_CALL(oskit_ttystream_t, s, clone, out_stream)
 #define oskit_ttystream_getattr(s, out_attr) OSKIT_CALL(oskit_ttystream_t, s, getattr, out_attr)
 #define oskit_ttystream_setattr(s, actions, attr) OSKIT_CALL(oskit_ttystream_t, s, setattr, actions, attr)

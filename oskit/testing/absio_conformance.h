@@ -8,7 +8,8 @@
 //                                         // otherwise it is clamped at the end (memory)
 //   static constexpr oskit_off_t kSetsizeUnit;  // optional: setsize takes multiples of it only
 //                                               // (others: OSKIT_EINVAL, nothing changed); 1 if absent
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, AbsioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, AbsioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_ABSIO_CONFORMANCE_H
 #define OSKIT_TESTING_ABSIO_CONFORMANCE_H
 
@@ -19,9 +20,9 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/absio.h"
+#include "oskit/testing/leak_check.h"
 
 namespace oskit::testing {
 

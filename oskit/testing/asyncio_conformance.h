@@ -11,7 +11,8 @@
 //   };
 //   static Instance make();               // nothing pending to read unless kAlwaysReady
 //   static constexpr bool kAlwaysReady;   // random access: readable and writable at all times
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, AsyncioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, AsyncioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_ASYNCIO_CONFORMANCE_H
 #define OSKIT_TESTING_ASYNCIO_CONFORMANCE_H
 
@@ -20,8 +21,8 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/io/asyncio.h"
+#include "oskit/testing/leak_check.h"
 #include "oskit/testing/test_listener.h"
 
 namespace oskit::testing {

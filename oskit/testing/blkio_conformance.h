@@ -4,7 +4,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_blkio> make(oskit_off_t size);  // size: a multiple of its block size
 //   static constexpr bool kFixedSize;
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BlkioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BlkioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_BLKIO_CONFORMANCE_H
 #define OSKIT_TESTING_BLKIO_CONFORMANCE_H
 
@@ -13,10 +14,10 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/blkio.h"
 #include "oskit/testing/absio_conformance.h"
+#include "oskit/testing/leak_check.h"
 
 namespace oskit::testing {
 

@@ -14,7 +14,8 @@
 //   static constexpr bool kWire;  // whether wire is implemented
 //   static oskit::ComPtr<oskit_dma_space> wire_space();  // kWire only: the space whose
 //                                                        // addresses wire gives
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BufioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BufioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_BUFIO_CONFORMANCE_H
 #define OSKIT_TESTING_BUFIO_CONFORMANCE_H
 
@@ -25,11 +26,11 @@
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
 #include "oskit/io/dma_space.h"
 #include "oskit/testing/absio_conformance.h"
+#include "oskit/testing/leak_check.h"
 
 namespace oskit::testing {
 
@@ -293,8 +294,7 @@ REGISTER_TYPED_TEST_SUITE_P(BufioConformance, MapGivesTheDataAndUnmapNeedsExactA
                             CopyIsIndependent, WireIsImplementedOrNotImplemented,
                             TheDeviceReachesTheWiredBytesAtTheAddress, UnwireNeedsTheArgumentsOfAWire,
                             WireRefusesBadArguments, AfterUnwireTheDeviceFaultsAndWritesNothing,
-                            AfterTheLastReleaseTheDeviceFaults,
-                            ASecondWiringOfOverlappingBytesIsRefusedOrIndependent,
+                            AfterTheLastReleaseTheDeviceFaults, ASecondWiringOfOverlappingBytesIsRefusedOrIndependent,
                             WiredBytesStayPutWhileCopiesAndReferencesComeAndGo, ConcurrentWiringFromSeveralThreads);
 
 }  // namespace oskit::testing

@@ -6,7 +6,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_bufio_pool> make();  // a pool with at least two free buffers
 //   static constexpr oskit_size_t kBufferSize;      // a size every alloc of the pool can give
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BufioPoolConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, BufioPoolConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_BUFIO_POOL_CONFORMANCE_H
 #define OSKIT_TESTING_BUFIO_POOL_CONFORMANCE_H
 
@@ -62,8 +63,8 @@ TYPED_TEST_P(BufioPoolConformance, BuffersOutliveTheirPoolReference) {
   EXPECT_EQ(n, 10u);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(BufioPoolConformance, AllocGivesALargeEnoughBufferOfItsOwn,
-                            AllocRefusesANullOutParameter, BuffersOutliveTheirPoolReference);
+REGISTER_TYPED_TEST_SUITE_P(BufioPoolConformance, AllocGivesALargeEnoughBufferOfItsOwn, AllocRefusesANullOutParameter,
+                            BuffersOutliveTheirPoolReference);
 
 }  // namespace oskit::testing
 

@@ -6,7 +6,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_iunknown> make();      // a fresh object
 //   static std::vector<oskit_guid> interfaces();      // IIDs it must answer
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, ComConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, ComConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_COM_CONFORMANCE_H
 #define OSKIT_TESTING_COM_CONFORMANCE_H
 
@@ -15,8 +16,8 @@
 #include "gtest/gtest.h"
 #include "oskit/com.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
 #include "oskit/com/ptr.h"
+#include "oskit/testing/leak_check.h"
 
 namespace oskit::testing {
 

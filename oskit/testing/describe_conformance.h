@@ -38,7 +38,9 @@ struct Reported {
         [](void* ctx, const char* kind, const char*) {
           static_cast<Reported*>(ctx)->kinds.push_back(kind != nullptr ? kind : "");
         },
-        [](void* ctx, const char* name) { static_cast<Reported*>(ctx)->answers.push_back(name != nullptr ? name : ""); },
+        [](void* ctx, const char* name) {
+          static_cast<Reported*>(ctx)->answers.push_back(name != nullptr ? name : "");
+        },
         [](void* ctx, const char* role, oskit_iunknown* held) {
           static_cast<Reported*>(ctx)->roles.push_back(role != nullptr ? role : "");
           static_cast<Reported*>(ctx)->held.push_back(held);

@@ -8,7 +8,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_devctl> make();  // a fresh object
 //   static constexpr oskit_u32_t kOpenMode;    // OSKIT_DEVCTL_OPEN_* it was opened with
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, DevctlConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, DevctlConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_DEVCTL_CONFORMANCE_H
 #define OSKIT_TESTING_DEVCTL_CONFORMANCE_H
 

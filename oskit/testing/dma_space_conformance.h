@@ -8,7 +8,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_dma_space> make(std::string* why);  // empty, with *why, when
 //                                                                   // this machine cannot give one
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, DmaSpaceConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, DmaSpaceConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_DMA_SPACE_CONFORMANCE_H
 #define OSKIT_TESTING_DMA_SPACE_CONFORMANCE_H
 
@@ -301,10 +302,9 @@ TYPED_TEST_P(DmaSpaceConformance, ConcurrentWiringFromSeveralThreads) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(DmaSpaceConformance, TheDeviceReachesAWiredRegionAtItsAddress,
-                            AHeldAccessTellsItsWholeRegion,
-                            AnAccessOutsideEveryRegionFaults, AnAccessAfterUnwireFaultsAndWritesNothing,
-                            AnOldAddressNeverReachesALaterRegion, UnwireTakesExactlyWhatWireGave,
-                            BadArgumentsAreRefused, NoFaultIsReportedBeforeTheFirst,
+                            AHeldAccessTellsItsWholeRegion, AnAccessOutsideEveryRegionFaults,
+                            AnAccessAfterUnwireFaultsAndWritesNothing, AnOldAddressNeverReachesALaterRegion,
+                            UnwireTakesExactlyWhatWireGave, BadArgumentsAreRefused, NoFaultIsReportedBeforeTheFirst,
                             CountersFollowWiringAndAccesses, UnwireWaitsForAnAccessInProgress,
                             AllocMemIsAlignedAndWireableWhole, ConcurrentWiringFromSeveralThreads);
 

@@ -4,17 +4,18 @@
 // Factory:
 //   static oskit::ComPtr<oskit_listener> make();
 //   static int notifications(oskit_listener* l);  // how many notify calls l has seen
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, ListenerConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, ListenerConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_LISTENER_CONFORMANCE_H
 #define OSKIT_TESTING_LISTENER_CONFORMANCE_H
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
-#include "oskit/testing/test_bufio.h"
 #include "oskit/com/listener.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/bufio.h"
+#include "oskit/testing/leak_check.h"
+#include "oskit/testing/test_bufio.h"
 
 namespace oskit::testing {
 

@@ -5,16 +5,17 @@
 //
 // Factory:
 //   static oskit::ComPtr<oskit_netio> make();  // a consumer that accepts packets
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, NetioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, NetioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_NETIO_CONFORMANCE_H
 #define OSKIT_TESTING_NETIO_CONFORMANCE_H
 
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
-#include "oskit/testing/leak_check.h"
-#include "oskit/testing/test_bufio.h"
 #include "oskit/com/ptr.h"
 #include "oskit/io/netio.h"
+#include "oskit/testing/leak_check.h"
+#include "oskit/testing/test_bufio.h"
 
 namespace oskit::testing {
 

@@ -168,8 +168,8 @@ TYPED_TEST_P(OsenvClockConformance, WaitNeedsAWord) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(OsenvClockConformance, NowNeverDecreases, WaitOnAWordThatDiffersReturnsAtOnce,
-                            WaitWithADeadlinePassedTimesOutAtOnce, WaitTimesOutWhenItsDeadlinePasses,
-                            WakeWakesASleeper, WakeWithoutSleepersWakesNobody, WakeWakesAtMostCountSleepers,
+                            WaitWithADeadlinePassedTimesOutAtOnce, WaitTimesOutWhenItsDeadlinePasses, WakeWakesASleeper,
+                            WakeWithoutSleepersWakesNobody, WakeWakesAtMostCountSleepers,
                             SleepUntilAPassedDeadlineReturnsAtOnce, SleepUntilReturnsOnceTheClockReachesTheDeadline,
                             SleepingForeverIsRefused, WaitNeedsAWord);
 

@@ -50,10 +50,10 @@ struct Line {
   std::atomic<int> calls{0};
   std::atomic<int> running{0};
   std::atomic<bool> overlapped{false};
-  std::atomic<int> raise_again{0};    // raises of its own line from the handler
+  std::atomic<int> raise_again{0};  // raises of its own line from the handler
   std::atomic<bool> free_itself{false};
   std::atomic<oskit_error_t> free_rc{1};
-  std::atomic<bool> hold{false};      // the handler waits while set
+  std::atomic<bool> hold{false};  // the handler waits while set
   std::atomic<bool> entered{false};
 };
 
@@ -188,9 +188,8 @@ TYPED_TEST_P(OsenvIrqConformance, AHandlerMayFreeItsOwnLine) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(OsenvIrqConformance, RequestChecksItsArguments, ALineWithoutAHandlerCannotBeRaised,
-                            ARaiseRunsTheHandlerWithItsArgument, AHandlerMayRaiseItsOwnLineAgain,
-                            LinesAreIndependent, FreeWaitsForARunningHandler, AfterFreeTheHandlerIsNeverCalled,
-                            AHandlerMayFreeItsOwnLine);
+                            ARaiseRunsTheHandlerWithItsArgument, AHandlerMayRaiseItsOwnLineAgain, LinesAreIndependent,
+                            FreeWaitsForARunningHandler, AfterFreeTheHandlerIsNeverCalled, AHandlerMayFreeItsOwnLine);
 
 }  // namespace oskit::testing
 

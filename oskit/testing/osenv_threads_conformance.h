@@ -78,8 +78,7 @@ TYPED_TEST_P(OsenvThreadsConformance, ThreadsRunConcurrently) {
   oskit_osenv_thread_handle_t* t[kThreads] = {};
   for (int i = 0; i < kThreads; ++i) {
     const std::string name = "conformance-" + std::to_string(i);
-    ASSERT_EQ(oskit_osenv_threads_start(this->threads(), name.c_str(), osenv_threads::count_and_wait, &run, &t[i]),
-              0);
+    ASSERT_EQ(oskit_osenv_threads_start(this->threads(), name.c_str(), osenv_threads::count_and_wait, &run, &t[i]), 0);
   }
   // Every body is running at once before any may return.
   while (run.count < kThreads) std::this_thread::yield();

@@ -4,7 +4,8 @@
 // Factory:
 //   static oskit::ComPtr<oskit_posixio> make();  // a fresh object whose mode and times the test may change
 //   static constexpr bool kSizeSettable;         // OSKIT_STAT_SIZE is honoured (a resizable file)
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, PosixioConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, PosixioConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_POSIXIO_CONFORMANCE_H
 #define OSKIT_TESTING_POSIXIO_CONFORMANCE_H
 
@@ -17,9 +18,9 @@
 #include "gtest/gtest.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/ptr.h"
+#include "oskit/io/posixio.h"
 #include "oskit/testing/leak_check.h"
 #include "oskit/testing/temp_dir.h"
-#include "oskit/io/posixio.h"
 
 namespace oskit::testing {
 
@@ -180,8 +181,8 @@ TYPED_TEST_P(PosixioConformance, PathconfRefusesUnknownOptions) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(PosixioConformance, StatReportsAFileType, SetstatRefusesFieldsThatCannotBeSet,
-                            SetstatRefusesContradictoryTimes, SetstatModeChangesPermissionsButNotTheType,
-                            SetstatTimes, SetstatOwner, SetstatSizeFollowsThePolicy, PathconfAnswersEveryOption,
+                            SetstatRefusesContradictoryTimes, SetstatModeChangesPermissionsButNotTheType, SetstatTimes,
+                            SetstatOwner, SetstatSizeFollowsThePolicy, PathconfAnswersEveryOption,
                             PathconfRefusesUnknownOptions);
 
 }  // namespace oskit::testing

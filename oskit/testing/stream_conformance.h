@@ -11,7 +11,8 @@
 //   };
 //   static Instance make();
 //   static constexpr bool kSeekable;
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, StreamConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, StreamConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_STREAM_CONFORMANCE_H
 #define OSKIT_TESTING_STREAM_CONFORMANCE_H
 

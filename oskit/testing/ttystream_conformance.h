@@ -12,7 +12,8 @@
 //   static Instance make();  // the terminal starts with its default (canonical) settings
 //   static constexpr bool kHardwareSettings;  // keeps speed, character size, parity and stop bits
 //                                             // (a serial line); a pty ignores them
-// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, TtystreamConformance, ::testing::Types<Factory>);
+// Instantiate, inside namespace oskit::testing: INSTANTIATE_TYPED_TEST_SUITE_P(Name, TtystreamConformance,
+// ::testing::Types<Factory>);
 #ifndef OSKIT_TESTING_TTYSTREAM_CONFORMANCE_H
 #define OSKIT_TESTING_TTYSTREAM_CONFORMANCE_H
 
@@ -167,7 +168,9 @@ TYPED_TEST_P(TtystreamConformance, CanonicalModeEditsLines) {
   t.cc[OSKIT_VKILL] = 0x15;
   ASSERT_EQ(this->io()->setattr(OSKIT_TCSANOW, &t), 0);
   // Erase removes a character, kill the whole line so far; a read returns one line.
-  this->inst_.type("abx\x7f" "c\n");
+  this->inst_.type(
+      "abx\x7f"
+      "c\n");
   EXPECT_EQ(this->read_some(64), "abc\n");
   this->inst_.type("junk\x15ok\nnext\n");
   EXPECT_EQ(this->read_some(64), "ok\n");

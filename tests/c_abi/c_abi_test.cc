@@ -33,9 +33,7 @@ struct CNetio {
 };
 
 struct CListener {
-  static ComPtr<oskit_listener> make() {
-    return ComPtr<oskit_listener>::adopt(c_counting_listener_create(&counters));
-  }
+  static ComPtr<oskit_listener> make() { return ComPtr<oskit_listener>::adopt(c_counting_listener_create(&counters)); }
   static int notifications(oskit_listener*) { return counters.notifications; }
   static std::vector<oskit_guid> interfaces() { return {iid_of<oskit_listener>::value}; }
 };

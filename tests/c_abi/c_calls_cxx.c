@@ -2,10 +2,10 @@
  * C code driving the C++ components through OSKit's macros, one object
  * seen from both languages. Compiled as C99 with -Wall -Werror.
  */
-#include "oskit/com.h"
 #include "components/listener/listener.h"
 #include "components/membufio/membufio.h"
 #include "components/netio/netio.h"
+#include "oskit/com.h"
 #include "oskit/com/heap.h"
 #include "oskit/com/listener.h"
 #include "oskit/com/stream.h"
@@ -25,8 +25,8 @@
 
 #include "tests/c_abi/c_abi.h"
 
-#define CHECK(cond)          \
-  do {                       \
+#define CHECK(cond)               \
+  do {                            \
     if (!(cond)) return __LINE__; \
   } while (0)
 
@@ -122,8 +122,7 @@ int c_check_errors(void) {
   CHECK(oskit_error_from_errno(EBADF) == OSKIT_EBADF);
   CHECK(oskit_errno_from_error(OSKIT_ENOTTY) == ENOTTY);
   CHECK(OSKIT_FAILED(OSKIT_EIO) && OSKIT_SUCCEEDED(0));
-  CHECK(oskit_devctl_verify(OSKIT_DIOT(0x10, 1, int), &(int){0}, sizeof(int), OSKIT_DEVCTL_OPEN_READ) ==
-        OSKIT_EPERM);
+  CHECK(oskit_devctl_verify(OSKIT_DIOT(0x10, 1, int), &(int){0}, sizeof(int), OSKIT_DEVCTL_OPEN_READ) == OSKIT_EPERM);
   CHECK(OSKIT_DCMD_LEN(OSKIT_DIOTF(0x10, 2, struct oskit_stat)) == sizeof(struct oskit_stat));
   CHECK(sizeof(((struct oskit_termios *)0)->cc) == OSKIT_NCCS);
   return 0;

@@ -177,9 +177,8 @@ static OSKIT_COMDECL absio_setsize(oskit_absio_t *io, oskit_off_t new_size) {
   return OSKIT_E_NOTIMPL;
 }
 
-static const struct oskit_absio_ops c_absio_ops = {absio_query,   absio_addref, absio_release,
-                                                   absio_getblocksize, absio_read, absio_write,
-                                                   absio_getsize, absio_setsize};
+static const struct oskit_absio_ops c_absio_ops = {absio_query, absio_addref, absio_release, absio_getblocksize,
+                                                   absio_read,  absio_write,  absio_getsize, absio_setsize};
 
 oskit_absio_t *c_memory_absio_create(char *mem, oskit_size_t size, struct c_counters *counters) {
   struct c_memory *m = (struct c_memory *)c_object_create(&c_absio_ops, sizeof(struct c_memory), counters);

@@ -16,15 +16,15 @@
 
 #include "absl/strings/str_format.h"
 #include "components/evl_proxy/logger.h"
-#include "glue/evl/testing/evl_testing.h"
-#include "oskit/testing/temp_dir.h"
 #include "components/oob_device/oob_device.h"
 #include "glue/devctl/devctl_server.h"
 #include "glue/evl/loopback.h"
 #include "glue/evl/stage.h"
+#include "glue/evl/testing/evl_testing.h"
 #include "gtest/gtest.h"
 #include "oskit/io/devctl.h"
 #include "oskit/testing/leak_check.h"
+#include "oskit/testing/temp_dir.h"
 
 namespace oskit::evl {
 namespace {
@@ -49,8 +49,8 @@ std::vector<std::string> expected_lines() {
     want.push_back(absl::StrFormat("control: %s xchg %d", sample(i), i * 3 + 1));
     if (i % 100 == 99) want.push_back(absl::StrFormat("control: capacity %u", kCapacity));
   }
-  want.push_back(absl::StrFormat("control: stats written %d read %d writes %d", kSamples * 16, kSamples * 16,
-                                 kSamples));
+  want.push_back(
+      absl::StrFormat("control: stats written %d read %d writes %d", kSamples * 16, kSamples * 16, kSamples));
   want.push_back("control: monitor set-capacity: " + std::string(oskit_error_string(OSKIT_EPERM)));
   want.push_back("control: unknown command: " + std::string(oskit_error_string(OSKIT_ENOTTY)));
   want.push_back("control: non-blocking read of an empty ring: " + std::string(oskit_error_string(OSKIT_EAGAIN)));

@@ -173,7 +173,8 @@ void tty_stack(int master, int slave, Outcome* out) {
   if (rc == 0) rc = oskit_asyncio_add_listener(async, listener, OSKIT_ASYNCIO_READABLE);
   if (rc >= 0) {
     rc = write(master, "ping", 4) == 4 ? 0 : OSKIT_EIO;
-    while (rc == 0 && __atomic_load_n(&watch.seen, __ATOMIC_SEQ_CST) == 0) oskit_env_wait(&watch.seen, 0, OSKIT_OSENV_FOREVER);
+    while (rc == 0 && __atomic_load_n(&watch.seen, __ATOMIC_SEQ_CST) == 0)
+      oskit_env_wait(&watch.seen, 0, OSKIT_OSENV_FOREVER);
     oskit_u32_t got = 0;
     if (rc == 0) rc = oskit_ttystream_read(tty, out->tty_read, 4, &got);
     oskit_error_t removed = oskit_asyncio_remove_listener(async, listener);

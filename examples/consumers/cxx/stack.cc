@@ -50,8 +50,8 @@ bool check_partition(oskit_blkio* disk, oskit_blkio* part, oskit::evl::Logger& l
     if (std::memcmp(block, back, kBlock) != 0) return false;
     log.printf("partition block %d is disk block %d\n", i, kPartFirst + i);
   }
-  absl::Status past = oskit::to_status(part->write(block, oskit_off_t{kPartBlocks} * kBlock, kBlock, &n),
-                                       "past the partition's end");
+  absl::Status past =
+      oskit::to_status(part->write(block, oskit_off_t{kPartBlocks} * kBlock, kBlock, &n), "past the partition's end");
   log.printf("%s\n", std::string(past.message()).c_str());
   return oskit::to_error(past) == OSKIT_EINVAL;
 }

@@ -74,8 +74,8 @@ ComPtr<oskit_dma_space> make_physical_space(oskit_size_t pool_bytes, std::string
   ComPtr<oskit_dma_space> space;
   oskit_error_t rc = oskit_dma_space_create(&options, space.put());
   if (rc != 0) {
-    *why = absl::StrFormat("a physical-mode space cannot be made here: %s (%d huge pages free)",
-                           oskit_error_string(rc), meminfo("HugePages_Free"));
+    *why = absl::StrFormat("a physical-mode space cannot be made here: %s (%d huge pages free)", oskit_error_string(rc),
+                           meminfo("HugePages_Free"));
   }
   return space;
 }

@@ -239,15 +239,13 @@ unsigned __wrap_sleep(unsigned s) {
 void __wrap__ZNSt11this_thread11__sleep_forENSt6chrono8durationIlSt5ratioILl1ELl1EEEENS1_IlS2_ILl1ELl1000000000EEEE(
     std::chrono::seconds s, std::chrono::nanoseconds ns) {
   note("std::this_thread::sleep_for");
-  __real__ZNSt11this_thread11__sleep_forENSt6chrono8durationIlSt5ratioILl1ELl1EEEENS1_IlS2_ILl1ELl1000000000EEEE(s,
-                                                                                                             ns);
+  __real__ZNSt11this_thread11__sleep_forENSt6chrono8durationIlSt5ratioILl1ELl1EEEENS1_IlS2_ILl1ELl1000000000EEEE(s, ns);
 }
 int __wrap_pthread_cond_timedwait(pthread_cond_t* cv, pthread_mutex_t* mu, const struct timespec* ts) {
   note("pthread_cond_timedwait");
   return __real_pthread_cond_timedwait(cv, mu, ts);
 }
-int __wrap_pthread_cond_clockwait(pthread_cond_t* cv, pthread_mutex_t* mu, clockid_t clock,
-                                  const struct timespec* ts) {
+int __wrap_pthread_cond_clockwait(pthread_cond_t* cv, pthread_mutex_t* mu, clockid_t clock, const struct timespec* ts) {
   note("pthread_cond_clockwait");
   return __real_pthread_cond_clockwait(cv, mu, clock, ts);
 }

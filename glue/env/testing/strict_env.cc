@@ -24,7 +24,6 @@ struct State {
   std::vector<std::string> log ABSL_GUARDED_BY(log_mu);
 };
 
-
 class Mem final : public StaticObject<oskit_osenv_mem> {
  public:
   explicit Mem(State* s) noexcept : s_(s) {}
@@ -191,7 +190,9 @@ oskit_osenv StrictEnvironment::osenv() const {
 }
 
 long StrictEnvironment::allocations() const { return services_->state.allocations.load(); }
-long StrictEnvironment::live_allocations() const { return services_->state.allocations.load() - services_->state.frees.load(); }
+long StrictEnvironment::live_allocations() const {
+  return services_->state.allocations.load() - services_->state.frees.load();
+}
 long StrictEnvironment::threads_started() const { return services_->state.threads_started.load(); }
 long StrictEnvironment::live_threads() const {
   return services_->state.threads_started.load() - services_->state.threads_joined.load();

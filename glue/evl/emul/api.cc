@@ -9,13 +9,13 @@
 
 #include <string>
 
+#include "evl/evl.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/proxy_file.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/seams.h"
-#include "evl/evl.h"
 
 namespace oskit::evl::emul {
 namespace {

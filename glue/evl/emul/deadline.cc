@@ -25,7 +25,9 @@ int read_clock(clockid_t clock, struct timespec* ts) {
   return 0;
 }
 
-struct timespec monotonic_now() { return from_ns(oskit_env_now()); }
+struct timespec monotonic_now() {
+  return from_ns(oskit_env_now());
+}
 
 struct timespec Deadline::monotonic() const {
   if (clock == CLOCK_MONOTONIC) return at;

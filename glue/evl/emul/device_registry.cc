@@ -10,8 +10,8 @@
 
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/device.h"
-#include "glue/evl/emul/file.h"
 #include "glue/evl/emul/element.h"
+#include "glue/evl/emul/file.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "oskit/sync/mutex.h"

@@ -121,9 +121,8 @@ int evl_signal_thread(struct evl_event* evt, int thrfd) {
   FileRef thread_ref;
   ThreadRecord* target = thread_of(thrfd, &thread_ref);
   if (target == nullptr) return -EBADF;
-  return with_event(evt, [target](EventMonitor* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return e->signal_thread(target);
-  });
+  return with_event(
+      evt, [target](EventMonitor* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return e->signal_thread(target); });
 }
 
 }  // extern "C"

@@ -13,8 +13,8 @@
 #include "glue/evl/emul/device.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/fd_table.h"
-#include "glue/evl/emul/real.h"
 #include "glue/evl/emul/readiness_relay.h"
+#include "glue/evl/emul/real.h"
 #include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/emul/user_access.h"
 
@@ -35,8 +35,7 @@ int make_pair(int sv[2]) {
 
 }  // namespace
 
-File::File(Device* d, const oskit_evl_file_operations* ops, void* private_data, int open_flags, int user_fd,
-           int our_fd)
+File::File(Device* d, const oskit_evl_file_operations* ops, void* private_data, int open_flags, int user_fd, int our_fd)
     : fops(ops), dev(d), ufd(user_fd), flags(open_flags), dfd_(our_fd) {
   handle_.c.fd = user_fd;
   handle_.c.device = reinterpret_cast<oskit_evl_device*>(d);
@@ -69,7 +68,8 @@ void File::sync_readiness() {
   }
   if (out != has_out_) {
     static thread_local char sink[kFiller];
-    ssize_t rc = out ? real::recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : real::send(ufd, filler, kFiller, MSG_DONTWAIT);
+    ssize_t rc =
+        out ? real::recv(dfd_, sink, sizeof sink, MSG_DONTWAIT) : real::send(ufd, filler, kFiller, MSG_DONTWAIT);
     if (rc == static_cast<ssize_t>(kFiller)) has_out_ = out;
   }
 }

@@ -99,9 +99,8 @@ int evl_timedwait_flags(struct evl_flags* flg, const struct timespec* timeout, i
 int evl_wait_flags(struct evl_flags* flg, int* r_bits) { return evl_timedwait_flags(flg, nullptr, r_bits); }
 
 int evl_trywait_flags(struct evl_flags* flg, int* r_bits) {
-  return with_flags(flg, [r_bits](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return m->event()->flags_trywait(r_bits);
-  });
+  return with_flags(
+      flg, [r_bits](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return m->event()->flags_trywait(r_bits); });
 }
 
 int evl_post_flags(struct evl_flags* flg, int bits) {

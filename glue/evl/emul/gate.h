@@ -85,8 +85,7 @@ class Gate : public OwnedGateHook {
   // take it back.
   bool handed_over_ ABSL_GUARDED_BY(core_lock) = false;
   WaitQueue waiters_;
-  boost::intrusive::list<EventMonitor, boost::intrusive::base_hook<BoundEventHook>> events_
-      ABSL_GUARDED_BY(core_lock);
+  boost::intrusive::list<EventMonitor, boost::intrusive::base_hook<BoundEventHook>> events_ ABSL_GUARDED_BY(core_lock);
 };
 
 }  // namespace oskit::evl::emul

@@ -19,12 +19,12 @@ constexpr size_t kPage = EVL_HEAP_PAGE_SIZE;
 constexpr size_t kMaxShared = kPage / 2;  // larger requests get whole pages
 
 enum Kind : uint32_t {
-  kInner = 0,     // inside a free run or a block: not looked at
-  kRunHead = 1,   // info: pages in the run
-  kRunTail = 2,   // info: the run's head page
-  kShared = 3,    // bits 8-15: log2 of the block size; info: busy bitmap
-  kBlockHead = 4, // info: pages in the block
-  kBlockTail = 5, // info: the block's head page
+  kInner = 0,      // inside a free run or a block: not looked at
+  kRunHead = 1,    // info: pages in the run
+  kRunTail = 2,    // info: the run's head page
+  kShared = 3,     // bits 8-15: log2 of the block size; info: busy bitmap
+  kBlockHead = 4,  // info: pages in the block
+  kBlockTail = 5,  // info: the block's head page
 };
 
 Kind kind_of(const evl_heap_pgentry& e) { return static_cast<Kind>(e.kind & 0xff); }

@@ -255,8 +255,7 @@ long lb_ioctl(oskit_evl_file* f, unsigned int cmd, unsigned long arg) {
     }
     return oskit_evl_reply_fionread(arg, fill);
   }
-  return oskit_evl_devctl_ioctl(f, kLoopbackCommands, sizeof kLoopbackCommands / sizeof kLoopbackCommands[0], cmd,
-                                arg);
+  return oskit_evl_devctl_ioctl(f, kLoopbackCommands, sizeof kLoopbackCommands / sizeof kLoopbackCommands[0], cmd, arg);
 }
 
 unsigned int lb_poll(oskit_evl_file* f, unsigned int) {

@@ -115,16 +115,14 @@ int evl_timedlock_mutex(struct evl_mutex* mutex, const struct timespec* timeout)
 int evl_lock_mutex(struct evl_mutex* mutex) { return evl_timedlock_mutex(mutex, nullptr); }
 
 int evl_trylock_mutex(struct evl_mutex* mutex) {
-  return with_gate(mutex, [](Gate* g, ThreadRecord* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return g->try_acquire(self);
-  });
+  return with_gate(
+      mutex, [](Gate* g, ThreadRecord* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return g->try_acquire(self); });
 }
 
 int evl_unlock_mutex(struct evl_mutex* mutex) {
   if (mutex->magic != __MUTEX_ACTIVE_MAGIC) return mutex->magic == 0 ? -EBADF : -EINVAL;
-  return with_gate(mutex, [](Gate* g, ThreadRecord* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return g->release(self);
-  });
+  return with_gate(
+      mutex, [](Gate* g, ThreadRecord* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return g->release(self); });
 }
 
 int evl_set_mutex_ceiling(struct evl_mutex* mutex, unsigned int ceiling) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "evl/net/socket.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/deadline.h"
 #include "glue/evl/emul/fd_table.h"
@@ -17,7 +18,6 @@
 #include "glue/evl/emul/net_socket.h"
 #include "glue/evl/emul/stage_tracking.h"
 #include "glue/evl/stage.h"
-#include "evl/net/socket.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -122,7 +122,8 @@ ssize_t receive_inband(NetSocket* s, bool nonblock, struct msghdr* msg, int flag
   if (rc < 0) return rc;
   if (msg->msg_name != nullptr && msg->msg_namelen > 0 && bad_user(msg->msg_name, msg->msg_namelen)) return -EFAULT;
   struct timespec deadline;
-  const Wait wait = override != nullptr ? *override : inband_wait(*s, true, nonblock || (flags & MSG_DONTWAIT), &deadline);
+  const Wait wait =
+      override != nullptr ? *override : inband_wait(*s, true, nonblock || (flags & MSG_DONTWAIT), &deadline);
   sockaddr_in from = {};  // stays AF_UNSPEC when no datagram comes (shut down)
   DatagramRing::Taken taken;
   ssize_t n = s->receive(msg->msg_iov, msg->msg_iovlen, &from, (flags & MSG_PEEK) != 0, wait, &taken);
@@ -261,11 +262,13 @@ int oskit_evl_net_connect(int fd, const struct sockaddr* addr, socklen_t len) {
 }
 
 int oskit_evl_net_getsockname(int fd, struct sockaddr* addr, socklen_t* len) {
-  return oskit::evl::emul::forward(fd, "getsockname", [&](NetSocket* s) { return getsockname(s->kernel_fd(), addr, len); });
+  return oskit::evl::emul::forward(fd, "getsockname",
+                                   [&](NetSocket* s) { return getsockname(s->kernel_fd(), addr, len); });
 }
 
 int oskit_evl_net_getpeername(int fd, struct sockaddr* addr, socklen_t* len) {
-  return oskit::evl::emul::forward(fd, "getpeername", [&](NetSocket* s) { return getpeername(s->kernel_fd(), addr, len); });
+  return oskit::evl::emul::forward(fd, "getpeername",
+                                   [&](NetSocket* s) { return getpeername(s->kernel_fd(), addr, len); });
 }
 
 int oskit_evl_net_setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
@@ -312,7 +315,8 @@ int oskit_evl_net_listen(int fd, int backlog) {
 }
 
 int oskit_evl_net_accept(int fd, struct sockaddr* addr, socklen_t* len, int flags) {
-  return oskit::evl::emul::forward(fd, "accept", [&](NetSocket* s) { return accept4(s->kernel_fd(), addr, len, flags); });
+  return oskit::evl::emul::forward(fd, "accept",
+                                   [&](NetSocket* s) { return accept4(s->kernel_fd(), addr, len, flags); });
 }
 
 ssize_t oskit_evl_net_sendmsg(int fd, const struct msghdr* msg, int flags) {

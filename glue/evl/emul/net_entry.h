@@ -14,9 +14,9 @@ extern "C" {
 
 /* What a descriptor is to the socket calls. */
 enum oskit_evl_net_kind {
-	OSKIT_EVL_NET_OTHER = 0,  /* not the emulation's: the C library serves it */
-	OSKIT_EVL_NET_SOCKET = 1, /* an out-of-band socket */
-	OSKIT_EVL_NET_FILE = 2,   /* another EVL file: socket calls fail with ENOTSOCK */
+  OSKIT_EVL_NET_OTHER = 0,  /* not the emulation's: the C library serves it */
+  OSKIT_EVL_NET_SOCKET = 1, /* an out-of-band socket */
+  OSKIT_EVL_NET_FILE = 2,   /* another EVL file: socket calls fail with ENOTSOCK */
 };
 int oskit_evl_net_kind(int fd);
 

@@ -15,9 +15,9 @@ extern "C" {
 void oskit_evl_net_hold_worker(int hold);
 
 struct oskit_evl_net_stats {
-	uint64_t sent;     /* datagrams handed to the kernel */
-	uint64_t received; /* datagrams taken from the kernel */
-	uint64_t refused;  /* datagrams the kernel refused (reported as pending errors) */
+  uint64_t sent;     /* datagrams handed to the kernel */
+  uint64_t received; /* datagrams taken from the kernel */
+  uint64_t refused;  /* datagrams the kernel refused (reported as pending errors) */
 };
 
 /* The worker's counts since the process started (zeros before the first

@@ -189,8 +189,7 @@ ssize_t NetSocket::receive(const struct iovec* iov, size_t iovcnt, sockaddr_in* 
     // Out-of-band, the worker refreshes the readiness (with the reply such a
     // caller often queues next) in place of the relay thread.
     if (rx_.empty()) caller_is_oob() ? worker_->kick(this, NetWorker::kRefresh) : notify(file_);
-    if (rx_stalled_.load(std::memory_order_acquire) && rx_.room_for(kMaxDatagram) > 0 &&
-        rx_stalled_.exchange(false)) {
+    if (rx_stalled_.load(std::memory_order_acquire) && rx_.room_for(kMaxDatagram) > 0 && rx_stalled_.exchange(false)) {
       worker_->kick(this, NetWorker::kReceive);
     }
   }

@@ -16,13 +16,13 @@
 
 #include <cstring>
 
+#include "evl/net/net.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/net_socket.h"
 #include "glue/evl/emul/netlink.h"
 #include "glue/evl/emul/sleep.h"
 #include "glue/evl/emul/stage_tracking.h"
-#include "evl/net/net.h"
 
 namespace oskit::evl::emul {
 namespace {

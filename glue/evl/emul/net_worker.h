@@ -80,9 +80,9 @@ class NetWorker {
   void wait_for_output(NetSocket* s, int err);
   void refuse(NetSocket* s, int err);
 
-  using PendingList = boost::intrusive::list<
-      NetSocket, boost::intrusive::member_hook<NetSocket, boost::intrusive::list_member_hook<>,
-                                               &NetSocket::pending_hook>>;
+  using PendingList =
+      boost::intrusive::list<NetSocket, boost::intrusive::member_hook<NetSocket, boost::intrusive::list_member_hook<>,
+                                                                      &NetSocket::pending_hook>>;
 
   int epfd_ = -1;
   int wakefd_ = -1;

@@ -42,7 +42,8 @@ void add_attr(Request* req, int type, const void* data, std::size_t len) {
 // is Body.
 template <class Body, class Fn>
 void for_each_attr(const struct nlmsghdr* h, Fn fn) {
-  const auto* a = reinterpret_cast<const struct rtattr*>(static_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(Body)));
+  const auto* a =
+      reinterpret_cast<const struct rtattr*>(static_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(Body)));
   int len = static_cast<int>(h->nlmsg_len) - static_cast<int>(NLMSG_LENGTH(sizeof(Body)));
   for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) fn(a->rta_type, RTA_DATA(a), RTA_PAYLOAD(a));
 }

@@ -27,7 +27,7 @@ struct Observable::Observer {
   const int flags;
   bool seen_one = false;  // EVL_NOTIFY_ONCHANGE compares with the last notice
   struct evl_notice last = {};
-  bool stale = false;     // the observable was closed under it
+  bool stale = false;  // the observable was closed under it
   std::vector<struct __evl_notification> ring;
   size_t head = 0;
   size_t count = 0;
@@ -79,7 +79,6 @@ Subscriptions& my_subscriptions() {
   tls_subscriptions = &subscriptions;
   return subscriptions;
 }
-
 
 }  // namespace
 

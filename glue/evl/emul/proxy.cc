@@ -4,15 +4,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -20,6 +20,7 @@
 
 #include <algorithm>
 
+#include "evl/proxy.h"
 #include "glue/env/osenv.h"
 #include "glue/evl/emul/cpu_relax.h"
 #include "glue/evl/emul/fd_table.h"
@@ -28,7 +29,6 @@
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/sleep.h"
-#include "evl/proxy.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -108,8 +108,7 @@ int Proxy::take_field(int at) {
 
 // ------------------------------------------------------------- creation
 
-int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name,
-                  bool is_public) {
+int Proxy::create(int targetfd, size_t bufsz, size_t granularity, int flags, const Name& name, bool is_public) {
   gran_ = granularity;
   try {
     name_ = name;
@@ -318,8 +317,7 @@ ssize_t Proxy::write(File* f, const void* buf, size_t count) {
     // Sleeps until the worker releases room (or close(2) begins, or the
     // output fails for good).
     out_space_.await([&] {
-      return has(kClosing) || field(state_.load(std::memory_order_seq_cst), kOutFailed) != 0 ||
-             out_->has_room(count);
+      return has(kClosing) || field(state_.load(std::memory_order_seq_cst), kOutFailed) != 0 || out_->has_room(count);
     });
     if (has(kClosing)) return -EBADF;
   }
@@ -336,8 +334,7 @@ void Proxy::report(int e, const char* what) {
   last_error_.store(e, std::memory_order_relaxed);
   if ((n & (n - 1)) != 0) return;
   oskit::env::logf(oskit::env::LogLevel::kWarning, "evl: proxy '%s': %s on target: %s (%llu failures so far)",
-                   name_.c_str(),
-                   what, strerror(e), static_cast<unsigned long long>(n));
+                   name_.c_str(), what, strerror(e), static_cast<unsigned long long>(n));
 }
 
 // Waits for a full target to take more. Returns 0, or -EAGAIN once close(2)
@@ -588,8 +585,7 @@ bool Proxy::woken_to_stop() {
 
 // Whether a target of ours has input (or an error) for the worker now.
 bool Proxy::target_file_readable() const {
-  return target_file_ != nullptr &&
-         (target_file_->poll(POLLIN) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP)) != 0;
+  return target_file_ != nullptr && (target_file_->poll(POLLIN) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP)) != 0;
 }
 
 // Waits until the target has input (if watch), a wake-up comes (a reader

@@ -122,18 +122,18 @@ class Proxy : public oskit::env::EnvAllocated<Proxy> {
   int out_target_ = -1;  // what output is written to: target_, or a non-blocking opening of it
   bool target_is_socket_ = false;
   File* target_file_ = nullptr;  // the target, when it is one of ours (held)
-  int give_up_ = 0;  // the output worker's: the errno that makes it drop what is left
-  int stop_fd_ = -1;     // stop_workers() -> the output worker waiting on a full target
-  int in_wake_fd_ = -1;  // readers (input wanted) and stop_workers() -> input worker
+  int give_up_ = 0;              // the output worker's: the errno that makes it drop what is left
+  int stop_fd_ = -1;             // stop_workers() -> the output worker waiting on a full target
+  int in_wake_fd_ = -1;          // readers (input wanted) and stop_workers() -> input worker
   Name name_;
   bool name_reserved_ = false;
   DeviceEntry entry_;
   std::unique_ptr<oskit::env::WorkerThread> out_worker_;
   std::unique_ptr<oskit::env::WorkerThread> in_worker_;
-  OutRing::Batch out_batch_;      // the output worker's
+  OutRing::Batch out_batch_;        // the output worker's
   bool poll_on_cpu_clock_ = false;  // the output worker's: its poll budget is CPU time (the host's environment)
-  char* out_staging_ = nullptr;   // the output worker's, for small records (kOutStaging bytes)
-  char* in_staging_ = nullptr;    // the input worker's, in_staging_size_ bytes
+  char* out_staging_ = nullptr;     // the output worker's, for small records (kOutStaging bytes)
+  char* in_staging_ = nullptr;      // the input worker's, in_staging_size_ bytes
   size_t in_staging_size_ = 0;
   const oskit_evl_target_io own_io_{io_writev, io_read, this};
   std::atomic<const oskit_evl_target_io*> io_{&own_io_};

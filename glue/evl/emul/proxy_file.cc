@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 
+#include "evl/proxy.h"
 #include "glue/evl/emul/element.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
@@ -16,7 +17,6 @@
 #include "glue/evl/emul/proxy.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/stage_tracking.h"
-#include "evl/proxy.h"
 
 namespace oskit::evl::emul {
 namespace {

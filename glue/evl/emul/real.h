@@ -48,11 +48,11 @@ void oskit_evl_note_inband(const char *what);
 }
 
 namespace oskit::evl::emul::real {
-inline ssize_t read(int fd, void* buf, size_t n) { return oskit_evl_real_read(fd, buf, n); }
-inline ssize_t write(int fd, const void* buf, size_t n) { return oskit_evl_real_write(fd, buf, n); }
+inline ssize_t read(int fd, void *buf, size_t n) { return oskit_evl_real_read(fd, buf, n); }
+inline ssize_t write(int fd, const void *buf, size_t n) { return oskit_evl_real_write(fd, buf, n); }
 inline int close(int fd) { return oskit_evl_real_close(fd); }
-inline ssize_t send(int fd, const void* buf, size_t n, int flags) { return oskit_evl_real_send(fd, buf, n, flags); }
-inline ssize_t recv(int fd, void* buf, size_t n, int flags) { return oskit_evl_real_recv(fd, buf, n, flags); }
+inline ssize_t send(int fd, const void *buf, size_t n, int flags) { return oskit_evl_real_send(fd, buf, n, flags); }
+inline ssize_t recv(int fd, void *buf, size_t n, int flags) { return oskit_evl_real_recv(fd, buf, n, flags); }
 }  // namespace oskit::evl::emul::real
 #endif
 

@@ -77,9 +77,7 @@ int evl_open_sem(struct evl_sem* sem, const char* fmt, ...) {
   return efd;
 }
 
-int evl_close_sem(struct evl_sem* sem) {
-  return sem->magic == __SEM_UNINIT_MAGIC ? 0 : close_monitor(sem, kActive);
-}
+int evl_close_sem(struct evl_sem* sem) { return sem->magic == __SEM_UNINIT_MAGIC ? 0 : close_monitor(sem, kActive); }
 
 int evl_timedget_sem(struct evl_sem* sem, const struct timespec* timeout) {
   ThreadRecord* self = current_thread();
@@ -92,9 +90,8 @@ int evl_timedget_sem(struct evl_sem* sem, const struct timespec* timeout) {
   rc = user_deadline(m->clock, timeout, &d);
   if (rc < 0) return rc;
   enter_oob();
-  return with_monitor(m, [&](Monitor* mon) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return mon->event()->sem_get(self, d);
-  });
+  return with_monitor(
+      m, [&](Monitor* mon) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return mon->event()->sem_get(self, d); });
 }
 
 int evl_get_sem(struct evl_sem* sem) { return evl_timedget_sem(sem, nullptr); }

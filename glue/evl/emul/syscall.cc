@@ -7,12 +7,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "evl/syscall.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/file.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/stage_tracking.h"
-#include "evl/syscall.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -48,7 +48,6 @@ using oskit::evl::emul::result;
 using oskit::evl::emul::writable;
 
 extern "C" {
-
 
 ssize_t oob_read(int efd, void* buf, size_t count) {
   if (!attached()) return fail<ssize_t>(-EPERM);

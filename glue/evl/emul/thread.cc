@@ -209,9 +209,8 @@ int evl_unsubscribe(int ofd) {
 
 int evl_set_schedattr(int efd, const struct evl_sched_attrs* attrs) {
   if (oskit_evl_check_user(attrs, sizeof *attrs) != 0) return -EFAULT;
-  return with_thread(efd, [attrs](ThreadRecord* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return set_base_attrs(t, *attrs);
-  });
+  return with_thread(
+      efd, [attrs](ThreadRecord* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return set_base_attrs(t, *attrs); });
 }
 
 int evl_get_schedattr(int efd, struct evl_sched_attrs* attrs) {

@@ -15,8 +15,8 @@
 #include <boost/intrusive/list.hpp>
 
 #include "evl/thread.h"
-#include "uapi/evl/types.h"
 #include "glue/evl/emul/core_lock.h"
+#include "uapi/evl/types.h"
 
 namespace oskit::evl::emul {
 
@@ -40,8 +40,8 @@ struct ThreadRecord {
   Observable* const observable;  // nullptr unless attached with EVL_CLONE_OBSERVABLE
 
   struct evl_sched_attrs base ABSL_GUARDED_BY(core_lock);
-  int policy ABSL_GUARDED_BY(core_lock);  // effective
-  int prio ABSL_GUARDED_BY(core_lock);    // effective
+  int policy ABSL_GUARDED_BY(core_lock);      // effective
+  int prio ABSL_GUARDED_BY(core_lock);        // effective
   __u32 mode ABSL_GUARDED_BY(core_lock) = 0;  // T_WOSS, T_WOLI, T_WOSX, T_HMSIG, T_HMOBS
   __u32 state ABSL_GUARDED_BY(core_lock) = 0;
   Waiter* wait ABSL_GUARDED_BY(core_lock) = nullptr;

@@ -56,9 +56,7 @@ class WaitQueue {
   ~WaitQueue();
 
   bool empty() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return waiters_.empty(); }
-  Waiter* head() ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    return waiters_.empty() ? nullptr : &waiters_.front();
-  }
+  Waiter* head() ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) { return waiters_.empty() ? nullptr : &waiters_.front(); }
   void enqueue(Waiter& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
   void remove(Waiter& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
   // Puts w back in priority order after its priority changed.

@@ -67,11 +67,15 @@ class Xbuf : public Element {
 
   bool allocated() const { return to_inband_.allocated() && to_oob_.allocated(); }
 
-  ssize_t oob_read(oskit_evl_file* f, void* buf, size_t count) override { return receive(to_oob_, f, buf, count, true); }
+  ssize_t oob_read(oskit_evl_file* f, void* buf, size_t count) override {
+    return receive(to_oob_, f, buf, count, true);
+  }
   ssize_t oob_write(oskit_evl_file* f, const void* buf, size_t count) override {
     return send(to_inband_, f, buf, count, true);
   }
-  ssize_t read(oskit_evl_file* f, void* buf, size_t count) override { return receive(to_inband_, f, buf, count, false); }
+  ssize_t read(oskit_evl_file* f, void* buf, size_t count) override {
+    return receive(to_inband_, f, buf, count, false);
+  }
   ssize_t write(oskit_evl_file* f, const void* buf, size_t count) override {
     return send(to_oob_, f, buf, count, false);
   }

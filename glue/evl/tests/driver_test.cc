@@ -2,20 +2,20 @@
 // "Out-of-band I/O services" page for oob_read/oob_write/oob_ioctl, blocking
 // and non-blocking modes, ioctls, and readiness of the real descriptor.
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <thread>
 
+#include <evl/evl.h>
+#include "glue/devctl/devctl_server.h"
 #include "glue/evl/driver.h"
 #include "glue/evl/loopback.h"
-#include "glue/devctl/devctl_server.h"
 #include "glue/evl/stage.h"
-#include <evl/evl.h>
 
 #include "glue/evl/testing/evl_testing.h"
 
@@ -82,7 +82,7 @@ TEST_F(DriverTest, WrongAccessModeIsEbadf) {
 
 // A driver with no oob operations at all.
 unsigned int bare_poll(oskit_evl_file*, unsigned int) { return 0; }
-const oskit_evl_file_operations kBareOps = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+const oskit_evl_file_operations kBareOps = {nullptr, nullptr, nullptr, nullptr,   nullptr, nullptr,
                                             nullptr, nullptr, nullptr, bare_poll, nullptr};
 
 TEST_F(DriverTest, MissingOobReadWriteIsEinvalMissingOobIoctlIsEnotty) {

@@ -89,9 +89,9 @@ TEST_F(HeapTest, BadBlocksAreRefused) {
     ASSERT_NE(q, nullptr);
     int outside = 0;
     EXPECT_EQ(evl_free_block(&h.heap, &outside), -EINVAL);
-    EXPECT_EQ(evl_free_block(&h.heap, p + 8), -EINVAL);     // not a block start
-    EXPECT_EQ(evl_free_block(&h.heap, p + 64), -EINVAL);    // a free block
-    EXPECT_EQ(evl_free_block(&h.heap, q + 512), -EINVAL);   // inside a block
+    EXPECT_EQ(evl_free_block(&h.heap, p + 8), -EINVAL);    // not a block start
+    EXPECT_EQ(evl_free_block(&h.heap, p + 64), -EINVAL);   // a free block
+    EXPECT_EQ(evl_free_block(&h.heap, q + 512), -EINVAL);  // inside a block
     EXPECT_EQ(evl_check_block(&h.heap, q + 512), -EINVAL);
     EXPECT_EQ(evl_alloc_block(&h.heap, 0), nullptr);
     EXPECT_EQ(evl_alloc_block(&h.heap, 8192), nullptr);

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "glue/evl/tests/interleaving.h"
+#include "gtest/gtest.h"
 
 namespace oskit::evl::testing {
 namespace {
@@ -132,8 +132,7 @@ InterleavingProgram in_ring_program(size_t size, std::vector<int> chunks, size_t
 }
 
 void expect_every_interleaving(size_t size, std::vector<int> chunks, size_t unit, int readers) {
-  ExplorationResult r = explore_interleavings(
-      [&] { return in_ring_program(size, chunks, unit, readers); }, 10000000);
+  ExplorationResult r = explore_interleavings([&] { return in_ring_program(size, chunks, unit, readers); }, 10000000);
   EXPECT_EQ(r.failure, "");
   EXPECT_TRUE(r.complete) << r.interleavings << " interleavings explored";
   ::testing::Test::RecordProperty("interleavings", std::to_string(r.interleavings));

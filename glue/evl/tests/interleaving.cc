@@ -112,8 +112,8 @@ struct Context {
 void make_context(Context* ctx, char* stack, size_t size, void (*fn)()) {
   uintptr_t top = (reinterpret_cast<uintptr_t>(stack) + size) & ~uintptr_t{15};
   void** sp = reinterpret_cast<void**>(top);
-  *--sp = nullptr;                           // fn's return address: fn never returns
-  *--sp = reinterpret_cast<void*>(fn);       // where the switch returns to
+  *--sp = nullptr;                              // fn's return address: fn never returns
+  *--sp = reinterpret_cast<void*>(fn);          // where the switch returns to
   for (int i = 0; i < 6; ++i) *--sp = nullptr;  // rbp, rbx, r12-r15
   ctx->sp = sp;
 }
@@ -423,7 +423,7 @@ class Run {
   bool abandoned_ = false;
   std::vector<Ctl> ctl_;
   std::vector<const void*> words_;  // word n's address
-  std::vector<uint64_t> versions_;   // writes so far, per word
+  std::vector<uint64_t> versions_;  // writes so far, per word
   Context scheduler_context_;
 #ifdef INTERLEAVING_ASAN
   const void* sched_stack_bottom_ = nullptr;
@@ -521,8 +521,7 @@ void InterleavingHooks::wait_for_change_of(const void* addr) {
   if (g_run != nullptr) g_run->wait_for_change_of(addr);
 }
 
-ExplorationResult explore_interleavings(const std::function<InterleavingProgram()>& make,
-                                        uint64_t max_interleavings) {
+ExplorationResult explore_interleavings(const std::function<InterleavingProgram()>& make, uint64_t max_interleavings) {
   ExplorationResult result;
   std::vector<Node> nodes;
   std::vector<int> prefix;
@@ -541,11 +540,14 @@ ExplorationResult explore_interleavings(const std::function<InterleavingProgram(
       failure = run.execute(prefix, &nodes, &steps, &sleep_blocked);
     }
     if (getenv("INTERLEAVING_TRACE1") && result.interleavings < 2) {
-      for (const Step& s : steps) fprintf(stderr, "t%d:%s:w%d ", s.thread, s.word == kWait ? "wait" : s.write ? "W" : "r", s.word);
+      for (const Step& s : steps)
+        fprintf(stderr, "t%d:%s:w%d ", s.thread, s.word == kWait ? "wait" : s.write ? "W" : "r", s.word);
       fprintf(stderr, "\n");
     }
-    if (!sleep_blocked) result.interleavings++;
-    else result.blocked++;
+    if (!sleep_blocked)
+      result.interleavings++;
+    else
+      result.blocked++;
     result.steps += steps.size();
     if (!failure.empty()) {
       std::vector<int> schedule;
@@ -555,8 +557,8 @@ ExplorationResult explore_interleavings(const std::function<InterleavingProgram(
           fprintf(stderr, "t%d %s w%d\n", s.thread, s.word == kWait ? "wait" : s.write ? "write" : "read", s.word);
         }
       }
-      result.failure = absl::StrFormat("%s (interleaving %d, schedule %s)", failure, result.interleavings,
-                                       describe(schedule));
+      result.failure =
+          absl::StrFormat("%s (interleaving %d, schedule %s)", failure, result.interleavings, describe(schedule));
       return result;
     }
     add_backtracks(steps, threads, &nodes);

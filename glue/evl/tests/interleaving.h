@@ -51,15 +51,14 @@ struct InterleavingProgram {
 struct ExplorationResult {
   uint64_t interleavings = 0;
   uint64_t steps = 0;
-  uint64_t blocked = 0;  // runs cut short: every way on was explored already
+  uint64_t blocked = 0;   // runs cut short: every way on was explored already
   bool complete = false;  // every interleaving was explored
   std::string failure;    // the first failure, with the schedule that led to it
 };
 
 // Explores the interleavings of the programs make() builds, at most
 // max_interleavings of them.
-ExplorationResult explore_interleavings(const std::function<InterleavingProgram()>& make,
-                                        uint64_t max_interleavings);
+ExplorationResult explore_interleavings(const std::function<InterleavingProgram()>& make, uint64_t max_interleavings);
 
 }  // namespace oskit::evl::testing
 

@@ -177,7 +177,7 @@ TEST_F(MutexTest, DeadlocksAreDetectedAlongTheChain) {
     auto other = start_evl_thread(unique_name("mutex-dlk-b"), [&] {
       EXPECT_EQ(evl_lock_mutex(&b), 0);
       b_taken = true;
-      wait_until_blocked(self);                  // a's owner now waits for b...
+      wait_until_blocked(self);                 // a's owner now waits for b...
       EXPECT_EQ(evl_lock_mutex(&a), -EDEADLK);  // ...which we own
       EXPECT_EQ(evl_unlock_mutex(&b), 0);
     });
@@ -238,7 +238,7 @@ TEST_F(MutexTest, AHigherPriorityLockerStealsAHandedOverMutex) {
     ASSERT_TRUE(victim.ok());
     while (victim_fd < 0) usleep(1000);
     wait_until_blocked(victim_fd);
-    EXPECT_EQ(evl_unlock_mutex(&m), 0);  // handed to the victim...
+    EXPECT_EQ(evl_unlock_mutex(&m), 0);   // handed to the victim...
     EXPECT_EQ(evl_trylock_mutex(&m), 0);  // ...which has not resumed: taken back
     EXPECT_FALSE(acquired);
     EXPECT_EQ(evl_unlock_mutex(&m), 0);

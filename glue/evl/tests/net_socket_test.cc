@@ -237,7 +237,8 @@ TEST_F(NetSocketTest, AnAbsoluteTimeoutExpiresWithEtimedout) {
     struct timespec deadline = deadline_in(50000000);
     EXPECT_EQ(oob_receive(fd_, buf, sizeof buf, nullptr, nullptr, 0, &deadline), -ETIMEDOUT);
     EXPECT_EQ(errno, ETIMEDOUT);
-    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50)) << "returned before the deadline";
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50))
+        << "returned before the deadline";
     struct timespec past = {1, 0};
     EXPECT_EQ(oob_receive(fd_, buf, sizeof buf, nullptr, nullptr, 0, &past), -ETIMEDOUT) << "a deadline long past";
   });

@@ -211,8 +211,8 @@ TEST_F(ObservableTest, ObservableThreadsGetHealthNotices) {
     EXPECT_EQ(evl_set_thread_mode(evl_get_self(), T_HMOBS, nullptr), -EINVAL);
   });
   std::thread t([] {
-    const int tfd = evl_attach_thread(EVL_CLONE_OBSERVABLE | EVL_CLONE_NONBLOCK, "%s",
-                                      unique_name("observable-hm").c_str());
+    const int tfd =
+        evl_attach_thread(EVL_CLONE_OBSERVABLE | EVL_CLONE_NONBLOCK, "%s", unique_name("observable-hm").c_str());
     ASSERT_GE(tfd, 0);
     struct evl_notification nf;
     EXPECT_EQ(evl_read_observable(tfd, &nf, 1), -ENXIO);

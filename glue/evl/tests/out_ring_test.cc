@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "glue/evl/tests/interleaving.h"
+#include "gtest/gtest.h"
 
 namespace oskit::evl::testing {
 namespace {
@@ -183,7 +183,7 @@ TEST(OutRingTest, OnlyASleepingConsumerIsWokenAndOnlyOnce) {
   ASSERT_EQ(ring.init(64, 1), 0);
   bool wake = true;
   ASSERT_EQ(put(&ring, "a", &wake), 0);
-  EXPECT_FALSE(wake);  // the consumer is awake
+  EXPECT_FALSE(wake);                  // the consumer is awake
   EXPECT_FALSE(ring.prepare_sleep());  // a record is there: no sleep
   EXPECT_EQ(take(&ring), "a");
   ASSERT_TRUE(ring.prepare_sleep());

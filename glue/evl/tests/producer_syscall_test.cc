@@ -92,8 +92,7 @@ TEST_F(ProducerSyscallTest, OobWriteWithRoomMakesNoSystemCall) {
     GTEST_SKIP() << "seccomp filters are not available here (errno " << filter_error.load() << ")";
   }
   EXPECT_EQ(written.load(), kRecords);
-  EXPECT_EQ(trapped.load(), 0) << "system calls trapped on the producer path, the first: "
-                                  << g_first_trapped.load();
+  EXPECT_EQ(trapped.load(), 0) << "system calls trapped on the producer path, the first: " << g_first_trapped.load();
   sigaction(SIGSYS, &before, nullptr);
   ASSERT_EQ(oskit_evl_proxy_hold_awake(fd, 0), 0);
   EXPECT_EQ(read_exactly(p.r, 64 * (kRecords + 1)).size(), 64u * (kRecords + 1));

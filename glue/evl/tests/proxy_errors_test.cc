@@ -2,21 +2,21 @@
 // proxy-specific codes of its "Out-of-band I/O services" page (EFBIG, EINVAL,
 // EAGAIN, EBADF, ENOTTY, EFAULT).
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
 
+#include <evl/evl.h>
 #include "glue/env/env.h"
 #include "glue/evl/config.h"
-#include <evl/evl.h>
 
 #include "glue/evl/testing/evl_testing.h"
 

@@ -2,15 +2,15 @@
 // proxy file descriptor"), through evl_poll and through poll(2)/epoll on the
 // descriptor.
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <thread>
 

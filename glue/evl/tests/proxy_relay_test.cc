@@ -3,21 +3,21 @@
 // loss under short writes and intermittent target failures, close with
 // pending output.
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "glue/evl/emul/seams.h"
 #include <evl/evl.h>
+#include "glue/evl/emul/seams.h"
 
 #include "glue/evl/testing/evl_testing.h"
 

@@ -2,16 +2,16 @@
 // mapping-only proxy there and maps the memory it exports (the EVL "File
 // proxy" page, the memfd example).
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include "glue/evl/config.h"
 #include <evl/evl.h>
+#include "glue/evl/config.h"
 
 #include "glue/evl/testing/evl_testing.h"
 

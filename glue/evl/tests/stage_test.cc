@@ -2,18 +2,18 @@
 // in-band system call from an out-of-band thread is counted, logged or
 // aborts as configured.
 #include <errno.h>
-#include <poll.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <thread>
 
+#include <evl/evl.h>
 #include "glue/env/counting_env.h"
+#include "glue/evl/emul/seams.h"
 #include "glue/evl/evl_thread.h"
 #include "glue/evl/stage.h"
-#include "glue/evl/emul/seams.h"
-#include <evl/evl.h>
 
 #include "glue/evl/testing/evl_testing.h"
 
@@ -109,7 +109,7 @@ TEST_F(StageTest, InbandCallFromOobIsCounted) {
     ASSERT_EQ(write(fd, "b", 1), 1);  // in-band write(2) while out-of-band
     EXPECT_EQ(oskit_evl_stage_thread_violations(), 1u);
     EXPECT_EQ(oskit_evl_stage_current(), OSKIT_EVL_STAGE_INBAND);  // demoted
-    ASSERT_EQ(write(fd, "c", 1), 1);  // in-band already: no violation
+    ASSERT_EQ(write(fd, "c", 1), 1);                               // in-band already: no violation
     EXPECT_EQ(oskit_evl_stage_thread_violations(), 1u);
     ASSERT_EQ(oob_write(fd, "d", 1), 1);
     int other = evl_new_proxy(p.w, 64, nullptr);  // creation is in-band
@@ -144,8 +144,7 @@ TEST_F(StageTest, ViolationsAreLoggedWhenConfigured) {
   EXPECT_EQ(oskit_evl_stage_set_action(7), -EINVAL);
   bool found = false;
   for (const std::string& line : counting.log_lines()) {
-    if (line.find("stage violation: in-band write") != std::string::npos &&
-        line.find("logged:") != std::string::npos) {
+    if (line.find("stage violation: in-band write") != std::string::npos && line.find("logged:") != std::string::npos) {
       found = true;
     }
   }

@@ -427,8 +427,7 @@ class ProxyFuzz {
     }
     if (rc == -EAGAIN) {
       FUZZ_CHECK(s.nonblock, "%s: EAGAIN in blocking mode", what());
-      FUZZ_CHECK(!s.exact || s.fill + count > s.bufsz,
-                 "%s: EAGAIN with room for the payload", what());
+      FUZZ_CHECK(!s.exact || s.fill + count > s.bufsz, "%s: EAGAIN with room for the payload", what());
       return rc;
     }
     if (failure != 0 && rc == -failure) return rc;  // the permanent failure, seen before a drain confirms it

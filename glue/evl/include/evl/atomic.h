@@ -6,20 +6,15 @@
 #include <linux/types.h>
 
 typedef struct {
-	__s32 val;
+  __s32 val;
 } atomic_t;
 
-#define ATOMIC_INIT(__val) { (__val) }
+#define ATOMIC_INIT(__val) \
+  { (__val) }
 
-static inline int atomic_read(const atomic_t *ptr)
-{
-	return __atomic_load_n(&ptr->val, __ATOMIC_RELAXED);
-}
+static inline int atomic_read(const atomic_t *ptr) { return __atomic_load_n(&ptr->val, __ATOMIC_RELAXED); }
 
-static inline void atomic_set(atomic_t *ptr, int val)
-{
-	__atomic_store_n(&ptr->val, val, __ATOMIC_RELAXED);
-}
+static inline void atomic_set(atomic_t *ptr, int val) { __atomic_store_n(&ptr->val, val, __ATOMIC_RELAXED); }
 
 /* Stores __new if the value is __old; returns the value found. */
 #ifndef atomic_cmpxchg
@@ -38,10 +33,10 @@ static inline void atomic_set(atomic_t *ptr, int val)
 /* Volatile accesses to a scalar. C only: C++ has std::atomic_load. */
 #ifndef __cplusplus
 #define atomic_load(__ptr) (*(volatile __typeof__(*(__ptr)) *)(__ptr))
-#define atomic_store(__ptr, __val) \
-	do { \
-		*(volatile __typeof__(*(__ptr)) *)(__ptr) = (__val); \
-	} while (0)
+#define atomic_store(__ptr, __val)                       \
+  do {                                                   \
+    *(volatile __typeof__(*(__ptr)) *)(__ptr) = (__val); \
+  } while (0)
 #endif
 
 #endif /* _EVL_ATOMIC_H */

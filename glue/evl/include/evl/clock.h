@@ -5,9 +5,9 @@
 #define _EVL_CLOCK_H
 
 #include <errno.h>
-#include <time.h>
-#include <sys/types.h>
 #include <evl/syscall.h>
+#include <sys/types.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 
 #ifdef __cplusplus

@@ -9,8 +9,7 @@
 #include <sys/types.h>
 
 #ifndef container_of
-#define container_of(__ptr, __type, __member) \
-	((__type *)(void *)((char *)(__ptr) - offsetof(__type, __member)))
+#define container_of(__ptr, __type, __member) ((__type *)(void *)((char *)(__ptr)-offsetof(__type, __member)))
 #endif
 
 #ifndef __stringify
@@ -45,7 +44,7 @@
 
 /* __size rounded up to a multiple of __al, a power of two. */
 #ifndef __align_to
-#define __align_to(__size, __al) (((__size) + (__al) - 1) & ~((__al) - 1))
+#define __align_to(__size, __al) (((__size) + (__al)-1) & ~((__al)-1))
 #endif
 
 /* Leading and trailing zero bits of an unsigned long long. */

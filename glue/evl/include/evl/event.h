@@ -4,42 +4,40 @@
 #ifndef _EVL_EVENT_H
 #define _EVL_EVENT_H
 
-#include <time.h>
-#include <linux/types.h>
 #include <evl/mutex.h>
-#include <uapi/evl/types.h>
-#include <uapi/evl/monitor.h>
+#include <linux/types.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/monitor.h>
+#include <uapi/evl/types.h>
 
 struct evl_event {
-	unsigned int magic;
-	union {
-		struct {
-			fundle_t fundle;
-			struct evl_monitor_state *state;
-			int efd;
-		} active;
-		struct {
-			const char *name;
-			int clockfd;
-			int flags;
-		} uninit;
-	} u;
+  unsigned int magic;
+  union {
+    struct {
+      fundle_t fundle;
+      struct evl_monitor_state *state;
+      int efd;
+    } active;
+    struct {
+      const char *name;
+      int clockfd;
+      int flags;
+    } uninit;
+  } u;
 };
 
 #define __EVENT_UNINIT_MAGIC 0x01770177
 
 /* An event created on first use. */
-#define EVL_EVENT_INITIALIZER(__name, __clockfd, __flags) \
-	{ \
-		.magic = __EVENT_UNINIT_MAGIC, \
-		.u = { .uninit = { .name = (__name), .clockfd = (__clockfd), .flags = (__flags) } } \
-	}
+#define EVL_EVENT_INITIALIZER(__name, __clockfd, __flags)                                                           \
+  {                                                                                                                 \
+    .magic = __EVENT_UNINIT_MAGIC, .u = {.uninit = {.name = (__name), .clockfd = (__clockfd), .flags = (__flags)} } \
+  }
 
 /* A private event on EVL_CLOCK_MONOTONIC. */
-#define evl_new_event(__evt, ...) \
-	evl_create_event(__evt, EVL_CLOCK_MONOTONIC, EVL_CLONE_PRIVATE, __VA_ARGS__)
+#define evl_new_event(__evt, ...) evl_create_event(__evt, EVL_CLOCK_MONOTONIC, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

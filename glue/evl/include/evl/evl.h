@@ -2,28 +2,28 @@
 #ifndef _EVL_EVL_H
 #define _EVL_EVL_H
 
-#include <signal.h>
 #include <evl/clock.h>
-#include <evl/mutex.h>
 #include <evl/event.h>
-#include <evl/sem.h>
 #include <evl/flags.h>
-#include <evl/syscall.h>
-#include <evl/thread.h>
-#include <evl/sched.h>
-#include <evl/xbuf.h>
+#include <evl/mutex.h>
+#include <evl/net/net.h>
 #include <evl/poll.h>
 #include <evl/proxy.h>
-#include <evl/net/net.h>
+#include <evl/sched.h>
+#include <evl/sem.h>
+#include <evl/syscall.h>
+#include <evl/thread.h>
+#include <evl/xbuf.h>
+#include <signal.h>
 
 #define __EVL__ 18 /* API level of the libevl this follows */
 
 #define EVL_ABI_PREREQ 26 /* core ABI that libevl API level requires */
 
 struct evl_version {
-	int api_level;
-	int abi_level; /* -1: the emulation, no EVL core */
-	const char *version_string;
+  int api_level;
+  int abi_level; /* -1: the emulation, no EVL core */
+  const char *version_string;
 };
 
 #ifdef __cplusplus

@@ -4,43 +4,42 @@
 #ifndef _EVL_FLAGS_H
 #define _EVL_FLAGS_H
 
-#include <time.h>
 #include <linux/types.h>
-#include <uapi/evl/types.h>
-#include <uapi/evl/monitor.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/monitor.h>
+#include <uapi/evl/types.h>
 
 struct evl_flags {
-	unsigned int magic;
-	union {
-		struct {
-			const char *name;
-			int clockfd;
-			int initval;
-			int flags;
-		} uninit;
-		struct {
-			fundle_t fundle;
-			struct evl_monitor_state *state;
-			int efd;
-		} active;
-	} u;
+  unsigned int magic;
+  union {
+    struct {
+      const char *name;
+      int clockfd;
+      int initval;
+      int flags;
+    } uninit;
+    struct {
+      fundle_t fundle;
+      struct evl_monitor_state *state;
+      int efd;
+    } active;
+  } u;
 };
 
 #define __FLAGS_UNINIT_MAGIC 0xfebcfebc
 
 /* A flag group created on first use. */
-#define EVL_FLAGS_INITIALIZER(__name, __clockfd, __initval, __flags) \
-	{ \
-		.magic = __FLAGS_UNINIT_MAGIC, \
-		.u = { .uninit = { .name = (__name), .clockfd = (__clockfd), \
-				   .initval = (__initval), .flags = (__flags) } } \
-	}
+#define EVL_FLAGS_INITIALIZER(__name, __clockfd, __initval, __flags)                                   \
+  {                                                                                                    \
+    .magic = __FLAGS_UNINIT_MAGIC, .u = {                                                              \
+      .uninit = {.name = (__name), .clockfd = (__clockfd), .initval = (__initval), .flags = (__flags)} \
+    }                                                                                                  \
+  }
 
 /* A private flag group on EVL_CLOCK_MONOTONIC, all bits clear. */
-#define evl_new_flags(__flg, ...) \
-	evl_create_flags(__flg, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
+#define evl_new_flags(__flg, ...) evl_create_flags(__flg, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

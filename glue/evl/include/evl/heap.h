@@ -9,60 +9,58 @@
 #ifndef _EVL_HEAP_H
 #define _EVL_HEAP_H
 
+#include <evl/compiler.h>
+#include <evl/mutex.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <evl/compiler.h>
-#include <evl/mutex.h>
 
-#define EVL_HEAP_PAGE_SHIFT	9	/* 512-byte pages */
-#define EVL_HEAP_PAGE_SIZE	(1UL << EVL_HEAP_PAGE_SHIFT)
-#define EVL_HEAP_PAGE_MASK	(~(EVL_HEAP_PAGE_SIZE - 1))
-#define EVL_HEAP_MIN_LOG2	4	/* smallest block: 16 bytes */
-#define EVL_HEAP_MIN_ALIGN	(1U << EVL_HEAP_MIN_LOG2)
+#define EVL_HEAP_PAGE_SHIFT 9 /* 512-byte pages */
+#define EVL_HEAP_PAGE_SIZE (1UL << EVL_HEAP_PAGE_SHIFT)
+#define EVL_HEAP_PAGE_MASK (~(EVL_HEAP_PAGE_SIZE - 1))
+#define EVL_HEAP_MIN_LOG2 4 /* smallest block: 16 bytes */
+#define EVL_HEAP_MIN_ALIGN (1U << EVL_HEAP_MIN_LOG2)
 /* Block sizes from 2^EVL_HEAP_MIN_LOG2 to half a page share pages. */
-#define EVL_HEAP_MAX_BUCKETS	(EVL_HEAP_PAGE_SHIFT - EVL_HEAP_MIN_LOG2)
+#define EVL_HEAP_MAX_BUCKETS (EVL_HEAP_PAGE_SHIFT - EVL_HEAP_MIN_LOG2)
 /* Largest extent: 4 GiB less a page. */
-#define EVL_HEAP_MAX_EXTSZ	(4294967295U - EVL_HEAP_PAGE_SIZE + 1)
+#define EVL_HEAP_MAX_EXTSZ (4294967295U - EVL_HEAP_PAGE_SIZE + 1)
 
 /* What the heap knows of one page of an extent. */
 struct evl_heap_pgentry {
-	uint32_t kind;		/* free run head or tail, shared page, block head or tail */
-	uint32_t info;		/* free run head, block head: pages; free run tail,
-				   block tail: head page; shared page: busy-block bitmap */
-	uint32_t prev, next;	/* links in a free-run or shared-page list (page numbers) */
+  uint32_t kind;       /* free run head or tail, shared page, block head or tail */
+  uint32_t info;       /* free run head, block head: pages; free run tail,
+                          block tail: head page; shared page: busy-block bitmap */
+  uint32_t prev, next; /* links in a free-run or shared-page list (page numbers) */
 };
 
 /* An extent: memory given to evl_init_heap() or evl_extend_heap(). Its page
  * map follows this header; its pages follow the map. */
 struct evl_heap_extent {
-	struct evl_heap_extent *next;
-	void *membase;		/* first page */
-	void *memlim;		/* past the last page */
-	uint32_t nrpages;
-	uint32_t free_runs[32];	/* free runs of 2^k to 2^(k+1)-1 pages */
-	uint32_t buckets[EVL_HEAP_MAX_BUCKETS];	/* shared pages with a free block, by block size */
-	struct evl_heap_pgentry pagemap[];
+  struct evl_heap_extent *next;
+  void *membase; /* first page */
+  void *memlim;  /* past the last page */
+  uint32_t nrpages;
+  uint32_t free_runs[32];                 /* free runs of 2^k to 2^(k+1)-1 pages */
+  uint32_t buckets[EVL_HEAP_MAX_BUCKETS]; /* shared pages with a free block, by block size */
+  struct evl_heap_pgentry pagemap[];
 };
 
 struct evl_heap {
-	struct evl_mutex lock;
-	struct evl_heap_extent *extents;
-	size_t raw_size;
-	size_t usable_size;
-	size_t used_size;
+  struct evl_mutex lock;
+  struct evl_heap_extent *extents;
+  size_t raw_size;
+  size_t usable_size;
+  size_t used_size;
 };
 
 #define __EVL_HEAP_MAP_SIZE(__nrpages) ((__nrpages) * sizeof(struct evl_heap_pgentry))
 
-#define __EVL_HEAP_RAW_SIZE(__size) \
-	((__size) + __align_to(sizeof(struct evl_heap_extent) + \
-			       __EVL_HEAP_MAP_SIZE((__size) >> EVL_HEAP_PAGE_SHIFT), \
-			       EVL_HEAP_MIN_ALIGN))
+#define __EVL_HEAP_RAW_SIZE(__size)                                                                             \
+  ((__size) + __align_to(sizeof(struct evl_heap_extent) + __EVL_HEAP_MAP_SIZE((__size) >> EVL_HEAP_PAGE_SHIFT), \
+                         EVL_HEAP_MIN_ALIGN))
 
 /* The memory a heap of __user_size usable bytes needs, page map included. */
-#define EVL_HEAP_RAW_SIZE(__user_size) \
-	__EVL_HEAP_RAW_SIZE(__align_to((size_t)(__user_size), EVL_HEAP_PAGE_SIZE))
+#define EVL_HEAP_RAW_SIZE(__user_size) __EVL_HEAP_RAW_SIZE(__align_to((size_t)(__user_size), EVL_HEAP_PAGE_SIZE))
 
 #ifdef __cplusplus
 extern "C" {

@@ -4,50 +4,53 @@
 #ifndef _EVL_MUTEX_H
 #define _EVL_MUTEX_H
 
-#include <time.h>
 #include <linux/types.h>
-#include <uapi/evl/types.h>
-#include <uapi/evl/monitor.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/monitor.h>
+#include <uapi/evl/types.h>
 
-#define EVL_MUTEX_NORMAL	(0 << 0)
-#define EVL_MUTEX_RECURSIVE	(1 << 0)
+#define EVL_MUTEX_NORMAL (0 << 0)
+#define EVL_MUTEX_RECURSIVE (1 << 0)
 
-#define __MUTEX_UNINIT_MAGIC	0xfe11fe11
-#define __MUTEX_ACTIVE_MAGIC	0xab12ab12
+#define __MUTEX_UNINIT_MAGIC 0xfe11fe11
+#define __MUTEX_ACTIVE_MAGIC 0xab12ab12
 
 struct evl_mutex {
-	unsigned int magic;
-	union {
-		struct {
-			fundle_t fundle;
-			struct evl_monitor_state *state;
-			int efd;
-			int monitor : 2, protocol : 4;
-		} active;
-		struct {
-			const char *name;
-			int clockfd;
-			unsigned int ceiling;
-			int flags;
-			int monitor : 2;
-		} uninit;
-	} u;
+  unsigned int magic;
+  union {
+    struct {
+      fundle_t fundle;
+      struct evl_monitor_state *state;
+      int efd;
+      int monitor : 2, protocol : 4;
+    } active;
+    struct {
+      const char *name;
+      int clockfd;
+      unsigned int ceiling;
+      int flags;
+      int monitor : 2;
+    } uninit;
+  } u;
 };
 
 /* A mutex created on first use. */
 #define EVL_MUTEX_INITIALIZER(__name, __clockfd, __ceiling, __flags) \
-	{ \
-		.magic = __MUTEX_UNINIT_MAGIC, \
-		.u = { .uninit = { .name = (__name), .clockfd = (__clockfd), \
-				   .ceiling = (__ceiling), .flags = (__flags), \
-				   .monitor = EVL_MONITOR_GATE } } \
-	}
+  {                                                                  \
+    .magic = __MUTEX_UNINIT_MAGIC, .u = {                            \
+      .uninit = {.name = (__name),                                   \
+                 .clockfd = (__clockfd),                             \
+                 .ceiling = (__ceiling),                             \
+                 .flags = (__flags),                                 \
+                 .monitor = EVL_MONITOR_GATE}                        \
+    }                                                                \
+  }
 
 /* A private, non-recursive mutex with priority inheritance. */
 #define evl_new_mutex(__mutex, ...) \
-	evl_create_mutex(__mutex, EVL_CLOCK_MONOTONIC, 0, EVL_MUTEX_NORMAL | EVL_CLONE_PRIVATE, __VA_ARGS__)
+  evl_create_mutex(__mutex, EVL_CLOCK_MONOTONIC, 0, EVL_MUTEX_NORMAL | EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,19 +6,19 @@
 #ifndef _EVL_OBSERVABLE_H
 #define _EVL_OBSERVABLE_H
 
+#include <evl/syscall.h>
 #include <stdint.h>
 #include <time.h>
-#include <evl/syscall.h>
-#include <uapi/evl/observable.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/observable.h>
 
 /* A notification as evl_read_observable() returns it. */
 struct evl_notification {
-	uint32_t tag;
-	uint32_t serial;
-	int32_t issuer;
-	union evl_value event;
-	struct timespec date;
+  uint32_t tag;
+  uint32_t serial;
+  int32_t issuer;
+  union evl_value event;
+  struct timespec date;
 };
 
 /* A private observable. */

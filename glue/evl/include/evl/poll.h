@@ -7,10 +7,10 @@
 #ifndef _EVL_POLL_H
 #define _EVL_POLL_H
 
-#include <poll.h>
-#include <time.h>
-#include <sys/types.h>
 #include <linux/types.h>
+#include <poll.h>
+#include <sys/types.h>
+#include <time.h>
 #include <uapi/evl/poll.h>
 
 #ifdef __cplusplus

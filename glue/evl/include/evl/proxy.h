@@ -3,16 +3,15 @@
 #ifndef _EVL_PROXY_H
 #define _EVL_PROXY_H
 
+#include <linux/types.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <linux/types.h>
-#include <uapi/evl/proxy.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/proxy.h>
 
 /* A private proxy with no particular granularity ("File proxy", evl_new_proxy). */
-#define evl_new_proxy(__targetfd, __bufsz, ...) \
-	evl_create_proxy(__targetfd, __bufsz, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
+#define evl_new_proxy(__targetfd, __bufsz, ...) evl_create_proxy(__targetfd, __bufsz, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

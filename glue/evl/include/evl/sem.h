@@ -3,43 +3,42 @@
 #ifndef _EVL_SEM_H
 #define _EVL_SEM_H
 
-#include <time.h>
 #include <linux/types.h>
-#include <uapi/evl/types.h>
-#include <uapi/evl/monitor.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/monitor.h>
+#include <uapi/evl/types.h>
 
 struct evl_sem {
-	unsigned int magic;
-	union {
-		struct {
-			fundle_t fundle;
-			struct evl_monitor_state *state;
-			int efd;
-		} active;
-		struct {
-			const char *name;
-			int clockfd;
-			int initval;
-			int flags;
-		} uninit;
-	} u;
+  unsigned int magic;
+  union {
+    struct {
+      fundle_t fundle;
+      struct evl_monitor_state *state;
+      int efd;
+    } active;
+    struct {
+      const char *name;
+      int clockfd;
+      int initval;
+      int flags;
+    } uninit;
+  } u;
 };
 
 #define __SEM_UNINIT_MAGIC 0xed15ed15
 
 /* A semaphore created on first use. */
-#define EVL_SEM_INITIALIZER(__name, __clockfd, __initval, __flags) \
-	{ \
-		.magic = __SEM_UNINIT_MAGIC, \
-		.u = { .uninit = { .name = (__name), .clockfd = (__clockfd), \
-				   .initval = (__initval), .flags = (__flags) } } \
-	}
+#define EVL_SEM_INITIALIZER(__name, __clockfd, __initval, __flags)                                     \
+  {                                                                                                    \
+    .magic = __SEM_UNINIT_MAGIC, .u = {                                                                \
+      .uninit = {.name = (__name), .clockfd = (__clockfd), .initval = (__initval), .flags = (__flags)} \
+    }                                                                                                  \
+  }
 
 /* A private semaphore on EVL_CLOCK_MONOTONIC, count 0. */
-#define evl_new_sem(__sem, ...) \
-	evl_create_sem(__sem, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
+#define evl_new_sem(__sem, ...) evl_create_sem(__sem, EVL_CLOCK_MONOTONIC, 0, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,16 +6,16 @@
 #ifndef _EVL_THREAD_H
 #define _EVL_THREAD_H
 
+#include <evl/syscall.h>
 #include <limits.h>
+#include <linux/types.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
-#include <linux/types.h>
-#include <evl/syscall.h>
+#include <uapi/evl/factory.h>
+#include <uapi/evl/sched.h>
 #include <uapi/evl/signal.h>
 #include <uapi/evl/thread.h>
-#include <uapi/evl/sched.h>
-#include <uapi/evl/factory.h>
 
 /* A reasonable stack size for an EVL thread. */
 #define EVL_STACK_DEFAULT ((int)PTHREAD_STACK_MIN < 65536 ? 65536 : (int)PTHREAD_STACK_MIN)

@@ -5,8 +5,8 @@
 #ifndef _EVL_TIMER_H
 #define _EVL_TIMER_H
 
-#include <time.h>
 #include <linux/types.h>
+#include <time.h>
 #include <uapi/evl/clock.h>
 
 #ifdef __cplusplus

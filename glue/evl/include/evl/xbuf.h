@@ -6,15 +6,14 @@
 #ifndef _EVL_XBUF_H
 #define _EVL_XBUF_H
 
-#include <sys/types.h>
-#include <linux/types.h>
 #include <evl/syscall.h>
-#include <uapi/evl/xbuf.h>
+#include <linux/types.h>
+#include <sys/types.h>
 #include <uapi/evl/factory.h>
+#include <uapi/evl/xbuf.h>
 
 /* A private cross-buffer with bufsz bytes each way. */
-#define evl_new_xbuf(__bufsz, ...) \
-	evl_create_xbuf(__bufsz, __bufsz, EVL_CLONE_PRIVATE, __VA_ARGS__)
+#define evl_new_xbuf(__bufsz, ...) evl_create_xbuf(__bufsz, __bufsz, EVL_CLONE_PRIVATE, __VA_ARGS__)
 
 #ifdef __cplusplus
 extern "C" {

@@ -13,22 +13,22 @@
 #ifndef _EVL_NET_SOCKET_H
 #define _EVL_NET_SOCKET_H
 
-#include <time.h>
-#include <sys/types.h>
-#include <sys/socket.h>
 #include <evl/fcntl.h>
 #include <evl/net/socket-abi.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
 
 struct oob_msghdr {
-	void *msg_name;           /* peer address (struct sockaddr_in), or NULL */
-	socklen_t msg_namelen;    /* its size; on receipt, the size filled in */
-	struct iovec *msg_iov;    /* the datagram's data */
-	size_t msg_iovlen;
-	void *msg_control;        /* ancillary data: none is produced or used */
-	size_t msg_controllen;    /* on receipt, 0 */
-	int msg_flags;            /* on receipt, the call's flags plus MSG_TRUNC when the
-				     datagram did not fit */
-	struct timespec msg_time; /* on receipt, 0 (no timestamping) */
+  void *msg_name;        /* peer address (struct sockaddr_in), or NULL */
+  socklen_t msg_namelen; /* its size; on receipt, the size filled in */
+  struct iovec *msg_iov; /* the datagram's data */
+  size_t msg_iovlen;
+  void *msg_control;        /* ancillary data: none is produced or used */
+  size_t msg_controllen;    /* on receipt, 0 */
+  int msg_flags;            /* on receipt, the call's flags plus MSG_TRUNC when the
+                               datagram did not fit */
+  struct timespec msg_time; /* on receipt, 0 (no timestamping) */
 };
 
 #ifdef __cplusplus

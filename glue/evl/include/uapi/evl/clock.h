@@ -6,11 +6,11 @@
 #include <time.h>
 #include <uapi/evl/types.h>
 
-#define EVL_CLOCK_DEV		"clock"
-#define EVL_CLOCK_MONOTONIC_DEV	"monotonic"
-#define EVL_CLOCK_REALTIME_DEV	"realtime"
+#define EVL_CLOCK_DEV "clock"
+#define EVL_CLOCK_MONOTONIC_DEV "monotonic"
+#define EVL_CLOCK_REALTIME_DEV "realtime"
 
-#define EVL_CLOCK_MONOTONIC	(-CLOCK_MONOTONIC)
-#define EVL_CLOCK_REALTIME	(-CLOCK_REALTIME)
+#define EVL_CLOCK_MONOTONIC (-CLOCK_MONOTONIC)
+#define EVL_CLOCK_REALTIME (-CLOCK_REALTIME)
 
 #endif /* !_EVL_UAPI_CLOCK_H */

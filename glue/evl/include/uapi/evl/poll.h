@@ -8,9 +8,9 @@
 
 /* One ready descriptor, as evl_poll() reports it. */
 struct evl_poll_event {
-	__u32 fd;
-	__u32 events;
-	union evl_value pollval;	/* given to evl_add_pollfd() */
+  __u32 fd;
+  __u32 events;
+  union evl_value pollval; /* given to evl_add_pollfd() */
 };
 
 #endif /* !_EVL_UAPI_POLL_H */

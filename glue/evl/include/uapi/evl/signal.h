@@ -9,9 +9,9 @@
 #ifndef SIGDEBUG
 #define SIGDEBUG SIGXCPU
 #endif
-#define sigdebug_code(__si)	((__si)->si_value.sival_int)
-#define sigdebug_cause(__si)	(sigdebug_code(__si) & 0xff)
-#define sigdebug_marker		0xfccf0000
-#define sigdebug_marked(__si)	((sigdebug_code(__si) & 0xffff0000) == sigdebug_marker)
+#define sigdebug_code(__si) ((__si)->si_value.sival_int)
+#define sigdebug_cause(__si) (sigdebug_code(__si) & 0xff)
+#define sigdebug_marker 0xfccf0000
+#define sigdebug_marked(__si) ((sigdebug_code(__si) & 0xffff0000) == sigdebug_marker)
 
 #endif /* !_EVL_UAPI_SIGNAL_H */
