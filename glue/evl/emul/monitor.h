@@ -112,6 +112,7 @@ int with_monitor(Monitor* m, Op op) {
     changed = m->poll(nullptr, 0) != before;
   }
   if (changed) m->notify_pollers();
+  yield_to_woken();
   return rc;
 }
 

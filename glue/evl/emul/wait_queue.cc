@@ -1,6 +1,9 @@
 #include "glue/evl/emul/wait_queue.h"
 
 #include <errno.h>
+#include <sched.h>
+
+#include <atomic>
 
 #include "glue/evl/emul/thread_record.h"
 
@@ -8,9 +11,39 @@ namespace oskit::evl::emul {
 
 oskit::Mutex core_lock;
 
+namespace {
+
+// Waits of attached threads begun so far: a waker that woke a thread above
+// its own priority waits for the next one (see yield_to_woken()).
+std::atomic<unsigned> g_blocks{0};
+// The calling thread woke a thread above its priority; g_blocks then.
+thread_local bool t_owes_cpu = false;
+thread_local unsigned t_blocks_at_wake = 0;
+// How many times a waker yields at most before it goes on anyway.
+constexpr int kMaxYields = 20000;
+
+// On the real core, waking a thread of higher priority preempts the waker
+// on its CPU until that thread blocks again.
+void note_wake(const ThreadRecord* woken) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
+  const ThreadRecord* self = current_thread();
+  if (woken == nullptr || self == nullptr || t_owes_cpu) return;
+  if (weighted_prio(woken->policy, woken->prio) <= weighted_prio(self->policy, self->prio)) return;
+  t_owes_cpu = true;
+  t_blocks_at_wake = g_blocks.load(std::memory_order_acquire);
+}
+
+}  // namespace
+
+void yield_to_woken() {
+  if (!t_owes_cpu) return;
+  t_owes_cpu = false;
+  for (int i = 0; i < kMaxYields && g_blocks.load(std::memory_order_acquire) == t_blocks_at_wake; i++) sched_yield();
+}
+
 Waiter::Waiter(ThreadRecord* t) : thread(t) {}
 
 void Waiter::wake(int st) {
+  note_wake(thread);
   if (queue != nullptr) queue->remove(*this);
   status = st;
   done_.store(true, std::memory_order_release);
@@ -56,6 +89,7 @@ int block(Waiter& w, const Deadline& d) {
   if (t != nullptr) {
     t->wait = &w;
     t->state |= w.queue != nullptr ? T_PEND : T_DELAY;
+    g_blocks.fetch_add(1, std::memory_order_acq_rel);
   }
   core_lock.unlock();
   w.sleep(d);

@@ -82,6 +82,13 @@ class WaitQueue {
 // wait.
 int block(Waiter& w, const Deadline& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock);
 
+// After a call that woke an attached thread of higher priority than the
+// caller's (core_lock no longer held): yields until some attached thread
+// begins a wait, as the woken one does when it blocks again, or a bounded
+// number of times. The real core runs the woken thread first on the waker's
+// CPU; libevl's programs count on that order (docs/evl-fidelity.md).
+void yield_to_woken();
+
 // Sleeps until woken() holds or the deadline passes; false on timeout. Every
 // wait of the emulated core goes through here (core_lock not held).
 bool sleep_until(const Event& ev, const std::atomic<bool>& woken, const Deadline& d);
