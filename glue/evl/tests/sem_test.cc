@@ -87,6 +87,33 @@ TEST_F(SemTest, PutWakesAWaiter) {
   EXPECT_EQ(evl_close_sem(&sem), 0);
 }
 
+// On the real core, a put that wakes a thread of higher priority than the
+// putter's runs that thread first, until it blocks again; the emulation's
+// putter yields to it (docs/evl-fidelity.md, "Scheduling").
+TEST_F(SemTest, APutRunsTheHigherPriorityThreadItWokeFirst) {
+  struct evl_sem sem;
+  ASSERT_GE(evl_new_sem(&sem, nullptr), 0);
+  std::atomic<int> rounds{0};
+  auto waiter = start_evl_thread(unique_name("sem-high"), [&] {
+    struct evl_sched_attrs attrs = {};
+    attrs.sched_policy = SCHED_FIFO;
+    attrs.sched_priority = 10;
+    if (evl_set_schedattr(evl_get_self(), &attrs) != 0) return;
+    while (evl_get_sem(&sem) == 0) ++rounds;  // blocks again after each round
+  });
+  ASSERT_TRUE(waiter.ok());
+  run_on_evl_thread("sem-low", [&] {
+    for (int round = 1; round <= 3; round++) {
+      int value = 0;
+      while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);  // the waiter waits
+      ASSERT_EQ(evl_put_sem(&sem), 0);
+      EXPECT_EQ(rounds.load(), round) << "the woken thread ran before the put returned";
+    }
+  });
+  EXPECT_EQ(evl_close_sem(&sem), 0);  // the waiter's last get ends with EIDRM
+  (*waiter)->join();
+}
+
 TEST_F(SemTest, ClosingWakesWaitersWithEidrm) {
   struct evl_sem sem;
   ASSERT_GE(evl_new_sem(&sem, nullptr), 0);
