@@ -6,13 +6,20 @@
 #     C99, every header as C++17 (GCC);
 #   - all C headers together with -std=c99, and all headers together with
 #     -std=c++17 and -std=c++20, each under GCC and Clang;
-# always with -Wall -Wextra -pedantic -Werror. A C header is one that declares
+# always with -Wall -Wextra -pedantic -Werror, and with _GNU_SOURCE for
+# libevl's API (<evl/...>, <uapi/evl/...>), whose headers need POSIX types
+# (struct timespec, pthread_t) as libevl's own programs are built with it.
+# A C header is one that declares
 # C linkage (OSKIT_BEGIN_DECLS or an __cplusplus guard), or that a C header
 # includes. Prints one line per check, "PASS: headers ..." or "FAIL: headers ...",
 # and fails if any check fails.
 set -uo pipefail
 
 warnings=(-Wall -Wextra -pedantic -Werror)
+# The feature macro for a set of headers: _GNU_SOURCE when libevl's are among them.
+features() { # headers...
+  case " $* " in *" evl/"* | *" uapi/"*) echo "-D_GNU_SOURCE" ;; esac
+}
 # After the includes: a header of macros alone would leave the unit empty,
 # which ISO C forbids.
 tail="typedef int oskit_header_check;"
@@ -64,7 +71,7 @@ check() { # name, compiler, language, standard, headers...
     echo "$tail"
   } >"$work/$name.$language"
   # shellcheck disable=SC2086
-  if "$compiler" -x "$language" "-std=$standard" "${warnings[@]}" $cflags -fsyntax-only "$work/$name.$language" \
+  if "$compiler" -x "$language" "-std=$standard" "${warnings[@]}" $(features "$@") $cflags -fsyntax-only "$work/$name.$language" \
     >"$work/$name.log" 2>&1; then
     echo "PASS: headers $name"
   else
@@ -82,7 +89,8 @@ alone() { # language, standard, compiler, headers...
   mapfile -t bad < <(printf '%s\n' "$@" | xargs -P "$(nproc)" -I{} sh -c '
     src="$work/alone-$(echo "{}" | tr / _).$language"
     printf "#include \"%s\"\n%s\n" "{}" "$tail" >"$src"
-    $compiler -x $language -std=$standard $warnings_list $cflags -fsyntax-only "$src" >"$src.log" 2>&1 || echo "{}"')
+    case "{}" in evl/* | uapi/*) features=-D_GNU_SOURCE ;; *) features= ;; esac
+    $compiler -x $language -std=$standard $warnings_list $features $cflags -fsyntax-only "$src" >"$src.log" 2>&1 || echo "{}"')
   if [ ${#bad[@]} -eq 0 ]; then
     echo "PASS: headers each alone as $standard ($# headers)"
     return

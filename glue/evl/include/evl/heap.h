@@ -35,6 +35,14 @@ struct evl_heap_pgentry {
 
 /* An extent: memory given to evl_init_heap() or evl_extend_heap(). Its page
  * map follows this header; its pages follow the map. */
+/* A flexible array member, as libevl declares it: ISO C99, an extension in C++. */
+#ifdef __cplusplus
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#ifdef __clang__
+#pragma GCC diagnostic ignored "-Wc99-extensions"
+#endif
+#endif
 struct evl_heap_extent {
   struct evl_heap_extent *next;
   void *membase; /* first page */
@@ -44,6 +52,9 @@ struct evl_heap_extent {
   uint32_t buckets[EVL_HEAP_MAX_BUCKETS]; /* shared pages with a free block, by block size */
   struct evl_heap_pgentry pagemap[];
 };
+#ifdef __cplusplus
+#pragma GCC diagnostic pop
+#endif
 
 struct evl_heap {
   struct evl_mutex lock;

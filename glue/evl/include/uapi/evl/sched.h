@@ -79,6 +79,14 @@ struct __sched_tp_window {
   int ptid;
 };
 
+/* A flexible array member, as libevl declares it: ISO C99, an extension in C++. */
+#ifdef __cplusplus
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#ifdef __clang__
+#pragma GCC diagnostic ignored "-Wc99-extensions"
+#endif
+#endif
 struct evl_tp_ctlparam {
   enum {
     evl_tp_install,
@@ -95,6 +103,9 @@ struct evl_tp_ctlinfo {
   int nr_windows;
   struct __sched_tp_window windows[];
 };
+#ifdef __cplusplus
+#pragma GCC diagnostic pop
+#endif
 
 #define evl_tp_paramlen(__nr_windows) \
   (sizeof(struct evl_tp_ctlparam) + (__nr_windows) * sizeof(struct __sched_tp_window))
