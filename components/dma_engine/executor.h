@@ -25,9 +25,17 @@ class Translations {
 
   // Where the CPU reaches [addr, addr + size) for access, or nullptr when the
   // access faults (*fault_addr then gets addr).
-  char* take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept;
+  char* take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept {
+    for (int i = 0; i < count_; i++) {
+      const Held& h = held_[i];
+      if (addr >= h.addr && addr - h.addr <= h.size && size <= h.size - (addr - h.addr)) return h.cpu + (addr - h.addr);
+    }
+    return translate(addr, size, access, fault_addr);
+  }
   // Between descriptors: lets go of the regions when many are held.
-  void trim() noexcept;
+  void trim() noexcept {
+    if (count_ > kKeep) release();
+  }
   // Lets go of every region (at the end of a batch).
   void release() noexcept;
 
@@ -42,6 +50,9 @@ class Translations {
     oskit_u64_t size;
     char* cpu;
   };
+  // take() for a range outside the regions held: pins its region.
+  char* translate(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept;
+
   oskit_dma_space* const space_;
   const oskit_u32_t device_;
   Held held_[kMax];
