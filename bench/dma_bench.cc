@@ -108,7 +108,7 @@ void engine_copy(benchmark::State& state, bool polling) {
   // A sleeping driver asks to be woken once a quarter of the window is done
   // (the rest keeps the engine busy while it wakes up), then takes what waits
   // OSKIT_DMA_REAP_MAX at a time.
-  const oskit_u32_t wake_at = std::max<oskit_u32_t>(window / 4, 1);
+  const oskit_u32_t wake_at = std::max<oskit_u32_t>(window / 2, 1);
   oskit_dma_submit req = {};
   req.count = batch;
   for (oskit_u32_t i = 0; i < batch; i++) {
@@ -120,8 +120,11 @@ void engine_copy(benchmark::State& state, bool polling) {
   const oskit_size_t nbytes = offsetof(oskit_dma_submit, desc) + batch * sizeof(oskit_dma_desc);
   oskit_u64_t outstanding = 0, reaped = 0;
   for (auto _ : state) {
-    for (bool first = true; outstanding + batch > window; first = false) {
-      const oskit_u32_t n = setup.reap(polling ? 0 : first ? wake_at : 1);
+    while (outstanding + batch > window) {
+      oskit_u32_t n = setup.reap(polling ? 0 : wake_at);
+      for (oskit_u32_t more = n; !polling && more == OSKIT_DMA_REAP_MAX && n < outstanding; n += more) {
+        more = setup.reap(1);  // the rest of what woke it
+      }
       if (n == 0) cpu_relax();
       outstanding -= n;
       reaped += n;

@@ -106,6 +106,12 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio, oskit_desc
   void finish_batch() noexcept;
   void add_tally(const Tally& tally) noexcept;
   void wake_reapers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Wakes a sleeping worker, once until it sleeps again.
+  void wake_worker() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!worker_idle_) return;
+    worker_idle_ = false;
+    work_.notify_one();
+  }
   // Whether a reaper wanting `wanted` completions may return now.
   bool reap_ready(oskit_u32_t wanted) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   oskit_u32_t conditions() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -140,6 +146,7 @@ class Engine : public Implements<Engine, oskit_devctl, oskit_asyncio, oskit_desc
   // Reapers asleep and the fewest completions one of them wants, for the
   // worker to check without the lock.
   std::atomic<oskit_u32_t> reapers_waiting_{0};
+  std::atomic<bool> reapers_woken_{false};  // the worker woke them since one last registered
   std::atomic<oskit_u32_t> reap_wanted_{0};
   std::atomic<oskit_u32_t> listener_count_{0};
   std::atomic<oskit_u64_t> errors_waiting_{0};  // waiting completions with a status
@@ -282,7 +289,7 @@ oskit_error_t Engine::setctrl(oskit_devctl_msg* msg) noexcept {
   ctrl_ = ctrl;
   const bool queued = submitted_.load(std::memory_order_relaxed) != executed_.load(std::memory_order_relaxed);
   if (!enabled() && busy_) interrupt_.store(true, std::memory_order_relaxed);
-  if (enabled() && queued && worker_idle_) work_.notify_one();
+  if (enabled() && queued) wake_worker();
   if (reapers_waiting_.load(std::memory_order_relaxed) != 0)
     done_.notify_all();  // a disabled queue no longer holds them
   return 0;
@@ -314,7 +321,7 @@ oskit_error_t Engine::submit(oskit_devctl_msg* msg) noexcept {
   }
   submitted_.store(first + taken, std::memory_order_release);
   submitted_total_ += taken;
-  if (enabled() && worker_idle_) work_.notify_one();
+  if (enabled()) wake_worker();
   msg->ret_val = static_cast<oskit_s32_t>(taken);
   return 0;
 }
@@ -336,12 +343,14 @@ oskit_error_t Engine::reap(oskit_devctl_msg* msg) noexcept {
     MutexLock lock(&mu_);
     if (nonblocking() && waiting_completions() == 0) return OSKIT_EAGAIN;
     while (!nonblocking() && !reap_ready(wanted)) {
-      // The worker reads reap_wanted_ once it sees reapers_waiting_ (its
-      // store and this increment are sequentially consistent): either it
-      // sees this reaper and wakes it, or reap_ready below sees its post.
+      // The worker reads reap_wanted_ once it sees reapers_waiting_, and
+      // wakes the sleepers once until one registers again (its post, this
+      // registration and reapers_woken_ are sequentially consistent): either
+      // it sees this reaper and wakes it, or reap_ready below sees its post.
       const oskit_u32_t others = reapers_waiting_.load(std::memory_order_relaxed);
       reap_wanted_.store(others == 0 ? wanted : std::min(reap_wanted_.load(std::memory_order_relaxed), wanted),
                          std::memory_order_relaxed);
+      reapers_woken_.store(false, std::memory_order_seq_cst);
       reapers_waiting_.fetch_add(1, std::memory_order_seq_cst);
       if (!reap_ready(wanted)) done_.wait(&mu_);
       reapers_waiting_.fetch_sub(1, std::memory_order_relaxed);
@@ -428,8 +437,8 @@ bool Engine::wait_for_work(oskit_u64_t* next) noexcept {
          (!enabled() || submitted_.load(std::memory_order_relaxed) == executed_.load(std::memory_order_relaxed))) {
     worker_idle_ = true;
     work_.wait(&mu_);
-    worker_idle_ = false;
   }
+  worker_idle_ = false;  // woken spuriously, it was not told
   if (stopping_) return false;
   *next = executed_.load(std::memory_order_relaxed);
   set_busy(true);
@@ -440,9 +449,10 @@ void Engine::post(oskit_u64_t executed, const Tally& tally) noexcept {
   add_tally(tally);
   executed_.store(executed, std::memory_order_seq_cst);  // see reap()
   if (reapers_waiting_.load(std::memory_order_seq_cst) != 0 &&
-      executed - reaped_.load(std::memory_order_relaxed) >= reap_wanted_.load(std::memory_order_relaxed)) {
-    MutexLock lock(&mu_);
-    done_.notify_all();
+      executed - reaped_.load(std::memory_order_relaxed) >= reap_wanted_.load(std::memory_order_relaxed) &&
+      !reapers_woken_.exchange(true, std::memory_order_seq_cst)) {  // a woken reaper may take a while to run
+    { MutexLock lock(&mu_); }                                       // a reaper past its last check has reached its wait
+    done_.notify_all();  // without the lock, so that the reapers do not wake into it
   }
   if (listener_count_.load(std::memory_order_relaxed) != 0) {
     notify(OSKIT_ASYNCIO_READABLE | (tally.failed != 0 ? OSKIT_ASYNCIO_EXCEPTION : 0));

@@ -131,7 +131,7 @@ void Translations::release() noexcept {
   count_ = 0;
 }
 
-void execute(Translations* translations, const oskit_dma_desc& desc, oskit_dma_completion* out) noexcept {
+void execute_any(Translations* translations, const oskit_dma_desc& desc, oskit_dma_completion* out) noexcept {
   oskit_u64_t fault = 0;
   oskit_u64_t bytes = desc.length;
   oskit_error_t rc;
