@@ -95,10 +95,11 @@ struct oskit_dma_submit {
  * be at least offsetof(completion) + max * sizeof(struct oskit_dma_completion).
  * A reap that waits returns once min completions wait, or once some do and
  * nothing else is queued or executing: waking a driver once for many
- * completions, as an engine's interrupt moderation does. */
+ * completions, as an engine's interrupt moderation does. min may exceed max:
+ * the driver is woken for min and takes them max at a time. */
 struct oskit_dma_reap {
   oskit_u32_t max;   /* in: 1..OSKIT_DMA_REAP_MAX */
-  oskit_u32_t min;   /* in: 0..max; 0 means 1 */
+  oskit_u32_t min;   /* in: 0..the ring's size; 0 means 1 */
   oskit_u32_t count; /* out */
   oskit_u32_t reserved;
   struct oskit_dma_completion completion[OSKIT_DMA_REAP_MAX];
@@ -152,8 +153,8 @@ struct oskit_dma_engine_regs {
  * op, flags, a length of 0 or table counts out of range. */
 #define OSKIT_DMA_DCMD_SUBMIT OSKIT_DIOT(OSKIT_DMA_DCMD_CLASS, 4, struct oskit_dma_submit)
 /* Takes up to max completions in order, freeing their slots; count and
- * *out_ret_val say how many. Waits for one, or OSKIT_EAGAIN under
- * OSKIT_DEVCTL_F_NONBLOCK. OSKIT_EINVAL for a bad max or size. */
+ * *out_ret_val say how many. Waits for min, or OSKIT_EAGAIN under
+ * OSKIT_DEVCTL_F_NONBLOCK. OSKIT_EINVAL for a bad max, min or size. */
 #define OSKIT_DMA_DCMD_REAP OSKIT_DIOTF(OSKIT_DMA_DCMD_CLASS, 5, struct oskit_dma_reap)
 /* Completes every descriptor not yet started with OSKIT_ECANCELED, after the
  * one executing now, if any; *out_ret_val gets how many. */

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -419,8 +420,22 @@ TEST_F(DmaEngineTest, AReapWaitsForItsMinimumOrForTheRingToRunDry) {
   EXPECT_EQ(done.size(), 5u);
   oskit_dma_reap req = {};
   req.max = 2;
-  req.min = 3;
-  EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req, sizeof req, nullptr, nullptr), OSKIT_EINVAL) << "min above max";
+  req.min = 17;  // the ring has 16 slots
+  EXPECT_EQ(engine_->devctl(OSKIT_DMA_DCMD_REAP, &req, sizeof req, nullptr, nullptr), OSKIT_EINVAL)
+      << "min above the ring's size";
+}
+
+TEST_F(DmaEngineTest, AReapWokenForMoreThanItsMaxTakesItsMax) {
+  Buffer b = wired(64);
+  ASSERT_EQ(submit(engine_.get(), std::vector<oskit_dma_desc>(7, fill_desc(b.addr, 8, 1))), 0);  // held: disabled
+  std::vector<oskit_dma_completion> done;
+  std::thread reaper([&] { EXPECT_EQ(reap(engine_.get(), 2, &done, 5), 0); });
+  enable();
+  reaper.join();
+  EXPECT_EQ(done.size(), 2u) << "woken for 5, it takes at most its max";
+  std::vector<oskit_dma_completion> rest;
+  ASSERT_EQ(reap(engine_.get(), OSKIT_DMA_REAP_MAX, &rest, 5), 0);
+  EXPECT_EQ(rest.size(), 5u) << "the other 5 waited";
 }
 
 TEST_F(DmaEngineTest, AReapWaitingOnADisabledEngineReturnsWhatIsThere) {
@@ -690,6 +705,62 @@ TEST_F(DmaEngineTest, ThreadsSubmittingAndReapingConcurrentlyLoseNothing) {
     EXPECT_EQ(seen[t], std::vector<int>(kEach, 1)) << "submitter " << t;
     EXPECT_EQ(read_bytes(buffers[t].io.get(), 0, kEach), std::string(kEach, static_cast<char>(t + 1)));
   }
+}
+
+// Blocking submitters and reapers with minimums above their maximums, while
+// another thread disables, enables and aborts: every descriptor completes
+// once (executed or cancelled), and no reaper sleeps through its wakeup.
+TEST_F(DmaEngineTest, BlockingReapersWhileTheEngineIsToggledAndAbortedLoseNothing) {
+  enable();
+  constexpr int kSubmitters = 2, kReapers = 2, kEach = 3000;
+  constexpr int kTotal = kSubmitters * kEach;
+  constexpr oskit_u64_t kSentinel = ~0ull;
+  Buffer b = wired(64);
+  std::atomic<int> reaped{0};
+  std::atomic<bool> done_submitting{false};
+  std::vector<int> seen(kTotal, 0);
+  std::mutex seen_mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kSubmitters; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach;) {
+        oskit_s32_t taken = 0;
+        ASSERT_EQ(submit(engine_.get(), {fill_desc(b.addr, 8, 1, static_cast<oskit_u64_t>(t * kEach + i))}, &taken), 0);
+        i += taken;
+      }
+    });
+  }
+  for (int r = 0; r < kReapers; r++) {
+    threads.emplace_back([&, r] {
+      for (oskit_u32_t round = 0; reaped.load() < kTotal; round++) {
+        std::vector<oskit_dma_completion> done;
+        ASSERT_EQ(reap(engine_.get(), 4, &done, 1 + (round + r) % 8), 0);
+        std::lock_guard<std::mutex> lock(seen_mu);
+        for (const auto& c : done) {
+          if (c.cookie == kSentinel) continue;
+          ASSERT_TRUE(c.status == 0 || c.status == OSKIT_ECANCELED) << c.status;
+          seen[c.cookie]++;
+          reaped++;
+        }
+      }
+    });
+  }
+  std::thread toggler([&] {
+    for (int i = 0; !done_submitting.load(); i++) {
+      ASSERT_EQ(set_ctrl(engine_.get(), 0), 0);
+      if (i % 4 == 0) ASSERT_EQ(engine_->devctl(OSKIT_DMA_DCMD_ABORT, nullptr, 0, nullptr, nullptr), 0);
+      ASSERT_EQ(set_ctrl(engine_.get(), OSKIT_DMA_CTRL_ENABLE), 0);
+      std::this_thread::yield();
+    }
+  });
+  for (int t = 0; t < kSubmitters; t++) threads[t].join();
+  done_submitting = true;
+  toggler.join();
+  while (reaped.load() < kTotal) std::this_thread::yield();
+  // A reaper still waiting for more gets a sentinel each.
+  ASSERT_EQ(submit(engine_.get(), std::vector<oskit_dma_desc>(kReapers, fill_desc(b.addr, 8, 1, kSentinel))), 0);
+  for (int r = 0; r < kReapers; r++) threads[kSubmitters + r].join();
+  EXPECT_EQ(seen, std::vector<int>(kTotal, 1));
 }
 
 TEST_F(DmaEngineTest, ReleasingAnEngineWithWorkPendingLeavesNothingBehind) {

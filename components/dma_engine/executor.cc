@@ -74,8 +74,9 @@ oskit_error_t run_fill(Translations* regions, const oskit_dma_desc& d, oskit_u64
   return 0;
 }
 
-oskit_error_t run_sg_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault,
-                          oskit_u64_t* bytes) noexcept {
+// Out of line: its tables would give every descriptor a large stack frame.
+[[gnu::noinline]] oskit_error_t run_sg_copy(Translations* regions, const oskit_dma_desc& d, oskit_u64_t* fault,
+                                            oskit_u64_t* bytes) noexcept {
   Segment src[OSKIT_DMA_SG_MAX], dst[OSKIT_DMA_SG_MAX];
   oskit_u64_t src_total = 0, dst_total = 0;
   oskit_error_t rc = translate_table(regions, d.src, d.src_count, OSKIT_DMA_READ, src, &src_total, fault);
@@ -104,11 +105,8 @@ bool valid_descriptor(const oskit_dma_desc& d) noexcept {
   }
 }
 
-char* Translations::take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access, oskit_u64_t* fault_addr) noexcept {
-  for (int i = 0; i < count_; i++) {
-    const Held& h = held_[i];
-    if (addr >= h.addr && addr - h.addr <= h.size && size <= h.size - (addr - h.addr)) return h.cpu + (addr - h.addr);
-  }
+char* Translations::translate(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access,
+                              oskit_u64_t* fault_addr) noexcept {
   Held& h = held_[count_];
   void* cpu = nullptr;
   oskit_addr_t region_addr = 0;
@@ -128,16 +126,12 @@ char* Translations::take(oskit_u64_t addr, oskit_u64_t size, oskit_u32_t access,
   return static_cast<char*>(cpu);
 }
 
-void Translations::trim() noexcept {
-  if (count_ > kKeep) release();
-}
-
 void Translations::release() noexcept {
   for (int i = 0; i < count_; i++) space_->access_end(held_[i].pin);
   count_ = 0;
 }
 
-void execute(Translations* translations, const oskit_dma_desc& desc, oskit_dma_completion* out) noexcept {
+void execute_any(Translations* translations, const oskit_dma_desc& desc, oskit_dma_completion* out) noexcept {
   oskit_u64_t fault = 0;
   oskit_u64_t bytes = desc.length;
   oskit_error_t rc;

@@ -22,6 +22,7 @@ class ListenerSet {
   // References to the listeners interested in any of conditions (those that
   // do not fit when memory is exhausted are logged and left out).
   void interested(oskit_u32_t conditions, Snapshot* out) const noexcept;
+  std::size_t size() const noexcept { return entries_.size(); }
 
  private:
   struct Entry {

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "glue/evl/emul/cpu_relax.h"
+#include "oskit/sync/cpu_relax.h"
 #include "glue/evl/emul/ring_memory.h"
 #include "glue/evl/emul/shared_word.h"
 

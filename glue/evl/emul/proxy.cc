@@ -22,7 +22,7 @@
 
 #include "evl/proxy.h"
 #include "glue/env/osenv.h"
-#include "glue/evl/emul/cpu_relax.h"
+#include "oskit/sync/cpu_relax.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"

@@ -1,9 +1,9 @@
 // A hint for busy-wait loops: lets a sibling hardware thread run and saves
 // power while spinning.
-#ifndef GLUE_EVL_EMUL_CPU_RELAX_H
-#define GLUE_EVL_EMUL_CPU_RELAX_H
+#ifndef OSKIT_SYNC_CPU_RELAX_H
+#define OSKIT_SYNC_CPU_RELAX_H
 
-namespace oskit::evl::emul {
+namespace oskit {
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -15,6 +15,6 @@ inline void cpu_relax() {
 #endif
 }
 
-}  // namespace oskit::evl::emul
+}  // namespace oskit
 
-#endif  // GLUE_EVL_EMUL_CPU_RELAX_H
+#endif  // OSKIT_SYNC_CPU_RELAX_H
