@@ -13,10 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +24,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "bench/bench_support.h"
 #include "benchmark/benchmark.h"
 #include "glue/evl/emul/seams.h"
 #include "glue/evl/stage.h"
@@ -71,24 +70,30 @@ class Pacer {
   Clock::time_point next_;
 };
 
+// Producer latencies in ns: the first 4 Mi calls of a case.
 struct Latencies {
-  std::vector<uint32_t> ns;
-  void reserve(size_t n) { ns.reserve(n); }
+  Latencies() { ns.reserve(1 << 22); }
   void add(Clock::time_point a, Clock::time_point b) {
+    if (ns.size() == ns.capacity()) return;
     ns.push_back(static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()));
   }
-  double pct(double p) {
-    if (ns.empty()) return 0;
-    size_t k = static_cast<size_t>(p * (ns.size() - 1));
-    std::nth_element(ns.begin(), ns.begin() + k, ns.end());
-    return ns[k];
-  }
+  double pct(double p) { return oskit::bench::quantile(ns, p); }
+  std::vector<uint32_t> ns;
 };
 
-// p99.9 and relayed throughput per (method, target, size), for the summary.
-std::map<std::string, double>& results() {
-  static std::map<std::string, double> r;
-  return r;
+// The benchmark's loop over records: paced when the case says so, each call
+// of record() timed into lat; record() returns false when it failed.
+template <class Record>
+void produce(benchmark::State& state, Latencies* lat, const char* failure, Record record) {
+  Pacer pacer(state);
+  for (auto _ : state) {
+    pacer.wait();
+    const Clock::time_point a = Clock::now();
+    const bool ok = record();
+    const Clock::time_point b = Clock::now();
+    if (!ok) state.SkipWithError(failure);
+    lat->add(a, b);
+  }
 }
 
 std::string key(const char* method, int target, int64_t size, bool paced, const char* what) {
@@ -96,7 +101,10 @@ std::string key(const char* method, int target, int64_t size, bool paced, const 
          (paced ? "/paced/" : "/flat/") + what;
 }
 
-void report(benchmark::State& state, const char* method, Latencies& lat, double relayed_seconds) {
+// Reports a case whose records all reached the target now, the first having
+// been sent at start.
+void report(benchmark::State& state, const char* method, Latencies& lat, Clock::time_point start) {
+  const double relayed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   int target = static_cast<int>(state.range(0));
   int64_t size = state.range(1);
   double bytes = static_cast<double>(state.iterations()) * size;
@@ -108,8 +116,9 @@ void report(benchmark::State& state, const char* method, Latencies& lat, double 
   double gbps = relayed_seconds > 0 ? bytes / relayed_seconds / 1e9 : 0;
   state.counters["relayed_GBps"] = gbps;
   const bool paced = state.range(2) != 0;
-  results()[key(method, target, size, paced, "p999")] = p999;
-  results()[key(method, target, size, paced, "GBps")] = gbps;
+  // p99.9 and relayed throughput per (method, target, size), for the summary.
+  oskit::bench::summary_figures()[key(method, target, size, paced, "p999")] = p999;
+  oskit::bench::summary_figures()[key(method, target, size, paced, "GBps")] = gbps;
 }
 
 void attach_once() {
@@ -139,18 +148,10 @@ void BM_EvlProxyOobWrite(benchmark::State& state) {
   }
   std::vector<char> rec(size, 'r');
   Latencies lat;
-  lat.reserve(1 << 22);
   oskit_evl_stage_reset();
   Clock::time_point start = Clock::now();
-  Pacer pacer(state);
-  for (auto _ : state) {
-    pacer.wait();
-    Clock::time_point a = Clock::now();
-    ssize_t n = oob_write(proxyfd, rec.data(), size);
-    Clock::time_point b = Clock::now();
-    if (n != static_cast<ssize_t>(size)) state.SkipWithError("oob_write failed");
-    if (lat.ns.size() < lat.ns.capacity()) lat.add(a, b);
-  }
+  produce(state, &lat, "oob_write failed",
+          [&] { return oob_write(proxyfd, rec.data(), size) == static_cast<ssize_t>(size); });
   state.counters["stage_violations"] = static_cast<double>(oskit_evl_stage_thread_violations());
   evl_switch_inband();
   drain(proxyfd);
@@ -158,8 +159,7 @@ void BM_EvlProxyOobWrite(benchmark::State& state) {
   oskit_evl_proxy_get_stats(proxyfd, &stats);
   state.counters["worker_sleeps"] = static_cast<double>(stats.worker_sleeps);
   state.counters["worker_wakeups"] = static_cast<double>(stats.worker_wakeups);
-  double relayed = std::chrono::duration<double>(Clock::now() - start).count();
-  report(state, "evl", lat, relayed);
+  report(state, "evl", lat, start);
   close(proxyfd);
   close(tfd);
   if (target == kFile) unlink(target_path(target).c_str());
@@ -171,19 +171,9 @@ void BM_Write2PerRecord(benchmark::State& state) {
   int tfd = open(target_path(target).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   std::vector<char> rec(size, 'w');
   Latencies lat;
-  lat.reserve(1 << 22);
   Clock::time_point start = Clock::now();
-  Pacer pacer(state);
-  for (auto _ : state) {
-    pacer.wait();
-    Clock::time_point a = Clock::now();
-    ssize_t n = write(tfd, rec.data(), size);
-    Clock::time_point b = Clock::now();
-    if (n != static_cast<ssize_t>(size)) state.SkipWithError("write failed");
-    if (lat.ns.size() < lat.ns.capacity()) lat.add(a, b);
-  }
-  double relayed = std::chrono::duration<double>(Clock::now() - start).count();
-  report(state, "write2", lat, relayed);
+  produce(state, &lat, "write failed", [&] { return write(tfd, rec.data(), size) == static_cast<ssize_t>(size); });
+  report(state, "write2", lat, start);
   close(tfd);
   if (target == kFile) unlink(target_path(target).c_str());
 }
@@ -198,21 +188,15 @@ void BM_SpdlogAsync(benchmark::State& state) {
   logger->set_pattern("%v");
   std::string rec(size - 1, 's');  // the sink appends a newline
   Latencies lat;
-  lat.reserve(1 << 22);
   Clock::time_point start = Clock::now();
-  Pacer pacer(state);
-  for (auto _ : state) {
-    pacer.wait();
-    Clock::time_point a = Clock::now();
+  produce(state, &lat, "logging failed", [&] {
     logger->info(rec);
-    Clock::time_point b = Clock::now();
-    if (lat.ns.size() < lat.ns.capacity()) lat.add(a, b);
-  }
+    return true;
+  });
   logger->flush();
   logger.reset();
   spdlog::shutdown();  // joins the pool: every record reached the file
-  double relayed = std::chrono::duration<double>(Clock::now() - start).count();
-  report(state, "spdlog", lat, relayed);
+  report(state, "spdlog", lat, start);
   if (target == kFile) unlink(target_path(target).c_str());
 }
 
@@ -230,7 +214,7 @@ BENCHMARK(BM_Write2PerRecord)->Apply(Args)->UseRealTime();
 BENCHMARK(BM_SpdlogAsync)->Apply(Args)->UseRealTime();
 
 void print_summary() {
-  auto& r = results();
+  auto& r = oskit::bench::summary_figures();
   std::printf(
       "\nsummary: producer p99.9 latency in paced runs, peer / evl proxy;"
       " relayed GB/s in flat-out runs\n");
@@ -251,11 +235,4 @@ void print_summary() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  print_summary();
-  return 0;
-}
+int main(int argc, char** argv) { return oskit::bench::run_benchmarks_then_summarize(argc, argv, print_summary); }

@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -34,6 +33,7 @@
 
 #include <evl/evl.h>
 
+#include "bench/bench_support.h"
 #include "benchmark/benchmark.h"
 #include "components/netio/netio.h"
 #include "components/udp/udp.h"
@@ -124,24 +124,13 @@ void attach_main_thread() {
   (void)fd;
 }
 
-std::map<std::string, double>& results() {
-  static std::map<std::string, double> r;
-  return r;
-}
-
 std::string key(int kind, int64_t size, const char* what) {
   return std::string(kKindNames[kind]) + "/" + std::to_string(size) + "/" + what;
 }
 
 struct Latencies {
   std::vector<double> us;
-  double pct(double p) {
-    if (us.empty()) return 0;
-    std::vector<double> v = us;
-    size_t k = static_cast<size_t>(p * (v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + k, v.end());
-    return v[k];
-  }
+  double pct(double p) { return oskit::bench::quantile(us, p); }
 };
 
 double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
@@ -309,7 +298,7 @@ void BM_Throughput(benchmark::State& state) {
   state.counters["ns_per_datagram"] = 1e9 / pps;
   state.counters["out_of_order"] = out_of_order;
   if (kind == kEndpoint || kind == kOob) state.counters["stage_violations"] = static_cast<double>(violations);
-  results()[key(kind, static_cast<int64_t>(size), "pps")] = pps;
+  oskit::bench::summary_figures()[key(kind, static_cast<int64_t>(size), "pps")] = pps;
 }
 
 // ------------------------------------------------------------------ latency
@@ -450,9 +439,9 @@ void BM_Latency(benchmark::State& state) {
   state.counters["p50_us"] = p50;
   state.counters["p99_us"] = p99;
   state.counters["p999_us"] = p999;
-  results()[key(kind, static_cast<int64_t>(size), "p50")] = p50;
-  results()[key(kind, static_cast<int64_t>(size), "p99")] = p99;
-  results()[key(kind, static_cast<int64_t>(size), "p999")] = p999;
+  oskit::bench::summary_figures()[key(kind, static_cast<int64_t>(size), "p50")] = p50;
+  oskit::bench::summary_figures()[key(kind, static_cast<int64_t>(size), "p99")] = p99;
+  oskit::bench::summary_figures()[key(kind, static_cast<int64_t>(size), "p999")] = p999;
 }
 
 void Args(benchmark::internal::Benchmark* b) {
@@ -466,7 +455,7 @@ BENCHMARK(BM_Throughput)->Apply(Args)->Iterations(1)->UseManualTime()->Unit(benc
 BENCHMARK(BM_Latency)->Apply(Args)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 void print_summary() {
-  auto& r = results();
+  auto& r = oskit::bench::summary_figures();
   std::printf(
       "\nsummary (kinds: 0 endpoint, 1 oob_sendmsg/oob_recvmsg, 2 raw sendmsg/recvmsg, 3 raw sendmmsg/recvmmsg x%d)\n",
       kBatch);
@@ -581,10 +570,5 @@ int main(int argc, char** argv) {
     flag(argv[i], "--echo_seconds", &seconds);
   }
   if (port > 0) return run_echo_server(port, seconds);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  print_summary();
-  return 0;
+  return oskit::bench::run_benchmarks_then_summarize(argc, argv, print_summary);
 }

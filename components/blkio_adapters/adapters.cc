@@ -62,6 +62,15 @@ class AbsioOverBlkio : public Implements<AbsioOverBlkio, oskit_absio, oskit_blki
  private:
   static constexpr int kStripes = 64;
 
+  // Moves amount bytes at offset (not block-aligned) block by block: each run
+  // of whole blocks through whole(at, done, run, &moved), each partial block
+  // through partial(bounce, at, done, n), where done is the count moved before
+  // and bounce a block-sized scratch buffer. Stops at the first error or short
+  // run. Data before a failure is a short transfer; nothing moved gives the
+  // error, or nothing_moved when there was none (the end).
+  template <class WholeBlocks, class PartialBlock>
+  oskit_error_t transfer_by_blocks(oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual,
+                                   oskit_error_t nothing_moved, WholeBlocks whole, PartialBlock partial) noexcept;
   // Reads the block at block_offset into bounce (block_size_ bytes).
   oskit_error_t read_block(char* bounce, oskit_off_t block_offset) noexcept;
   // Read-modify-write of n bytes at offset inside one block.
@@ -99,13 +108,42 @@ class BlkioOverAbsio : public Implements<BlkioOverAbsio, oskit_blkio, oskit_absi
   ~BlkioOverAbsio() override = default;
 
  private:
-  oskit_off_t round_down(oskit_off_t v) const noexcept { return v & ~static_cast<oskit_off_t>(block_size_ - 1); }
-  oskit_error_t check(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                      oskit_size_t* out_actual) const noexcept;
-
   const ComPtr<oskit_absio> target_;
   const oskit_u32_t block_size_;
 };
+
+template <class WholeBlocks, class PartialBlock>
+oskit_error_t AbsioOverBlkio::transfer_by_blocks(oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual,
+                                                 oskit_error_t nothing_moved, WholeBlocks whole,
+                                                 PartialBlock partial) noexcept {
+  Bounce bounce(block_size_);
+  if (bounce.get() == nullptr) return OSKIT_ENOMEM;
+  const oskit_off_t mask = block_size_ - 1;
+  oskit_size_t done = 0;
+  oskit_error_t rc = 0;
+  while (done < amount) {
+    const oskit_off_t at = offset + static_cast<oskit_off_t>(done);
+    const oskit_size_t left = amount - done;
+    const oskit_off_t within = at & mask;
+    if (within == 0 && left >= block_size_) {
+      const oskit_size_t run = round_down_to_block(left, block_size_);
+      oskit_size_t moved = 0;
+      rc = whole(at, done, run, &moved);
+      if (rc != 0) break;
+      done += moved;
+      if (moved < run) break;  // the end
+      continue;
+    }
+    oskit_size_t n = block_size_ - static_cast<oskit_size_t>(within);
+    if (n > left) n = left;
+    rc = partial(bounce.get(), at, done, n);
+    if (rc != 0) break;
+    done += n;
+  }
+  if (done == 0) return rc != 0 ? rc : nothing_moved;
+  *out_actual = done;
+  return 0;
+}
 
 oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset) noexcept {
   oskit_size_t got = 0;
@@ -115,7 +153,7 @@ oskit_error_t AbsioOverBlkio::read_block(char* bounce, oskit_off_t block_offset)
 }
 
 oskit_error_t AbsioOverBlkio::patch_block(char* bounce, const char* src, oskit_off_t offset, oskit_size_t n) noexcept {
-  const oskit_off_t block = offset & ~static_cast<oskit_off_t>(block_size_ - 1);
+  const oskit_off_t block = round_down_to_block(offset, block_size_);
   MutexLock lock(stripe(block));
   read_modify_writes_.fetch_add(1, std::memory_order_relaxed);
   oskit_error_t rc = read_block(bounce, block);
@@ -132,36 +170,20 @@ OSKIT_COMDECL AbsioOverBlkio::read(void* buf, oskit_off_t offset, oskit_size_t a
   oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
   if (rc != 0 || amount == 0) return rc;
   if (block_aligned(offset, amount, block_size_)) return target_->read(buf, offset, amount, out_actual);
-  // No size lookup: the target's own end check stops the transfer.
-  const oskit_off_t mask = block_size_ - 1;
-  char* dst = static_cast<char*>(buf);
-  oskit_size_t done = 0;
-  Bounce bounce(block_size_);
-  if (bounce.get() == nullptr) return OSKIT_ENOMEM;
-  while (done < amount) {
-    const oskit_off_t at = offset + static_cast<oskit_off_t>(done);
-    const oskit_size_t left = amount - done;
-    const oskit_off_t within = at & mask;
-    if (within == 0 && left >= block_size_) {
-      // Whole blocks straight into the caller's buffer.
-      oskit_size_t got = 0;
-      rc = target_->read(dst + done, at, left & ~static_cast<oskit_size_t>(mask), &got);
-      if (rc != 0) break;
-      done += got;
-      if (got < (left & ~static_cast<oskit_size_t>(mask))) break;  // the end
-      continue;
-    }
-    rc = read_block(bounce.get(), at - within);
-    if (rc != 0) break;
-    oskit_size_t n = block_size_ - static_cast<oskit_size_t>(within);
-    if (n > left) n = left;
-    std::memcpy(dst + done, bounce.get() + within, n);
-    done += n;
-  }
-  // Data before a failure is reported as a short transfer.
-  if (done == 0) return rc != 0 ? rc : OSKIT_EINVAL;
-  *out_actual = done;
-  return 0;
+  // No size lookup: the target's own end check stops the transfer. Whole
+  // blocks go straight into the caller's buffer.
+  char* const dst = static_cast<char*>(buf);
+  return transfer_by_blocks(
+      offset, amount, out_actual, OSKIT_EINVAL,
+      [&](oskit_off_t at, oskit_size_t done, oskit_size_t run, oskit_size_t* got) {
+        return target_->read(dst + done, at, run, got);
+      },
+      [&](char* bounce, oskit_off_t at, oskit_size_t done, oskit_size_t n) {
+        const oskit_off_t block = round_down_to_block(at, block_size_);
+        const oskit_error_t read_rc = read_block(bounce, block);
+        if (read_rc == 0) std::memcpy(dst + done, bounce + (at - block), n);
+        return read_rc;
+      });
 }
 
 OSKIT_COMDECL AbsioOverBlkio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
@@ -175,33 +197,15 @@ OSKIT_COMDECL AbsioOverBlkio::write(const void* buf, oskit_off_t offset, oskit_s
   rc = clamp_transfer(offset, amount, size, &amount);
   if (rc != 0) return rc;
   if (block_aligned(offset, amount, block_size_)) return target_->write(buf, offset, amount, out_actual);
-  const oskit_off_t mask = block_size_ - 1;
-  const char* src = static_cast<const char*>(buf);
-  oskit_size_t done = 0;
-  Bounce bounce(block_size_);
-  if (bounce.get() == nullptr) return OSKIT_ENOMEM;
-  while (done < amount) {
-    const oskit_off_t at = offset + static_cast<oskit_off_t>(done);
-    const oskit_size_t left = amount - done;
-    const oskit_off_t within = at & mask;
-    if (within == 0 && left >= block_size_) {
-      oskit_size_t put = 0;
-      const oskit_size_t whole = left & ~static_cast<oskit_size_t>(mask);
-      rc = target_->write(src + done, at, whole, &put);
-      if (rc != 0) break;
-      done += put;
-      if (put < whole) break;
-      continue;
-    }
-    oskit_size_t n = block_size_ - static_cast<oskit_size_t>(within);
-    if (n > left) n = left;
-    rc = patch_block(bounce.get(), src + done, at, n);
-    if (rc != 0) break;
-    done += n;
-  }
-  if (done == 0) return rc != 0 ? rc : OSKIT_EIO;
-  *out_actual = done;
-  return 0;
+  const char* const src = static_cast<const char*>(buf);
+  return transfer_by_blocks(
+      offset, amount, out_actual, OSKIT_EIO,
+      [&](oskit_off_t at, oskit_size_t done, oskit_size_t run, oskit_size_t* put) {
+        return target_->write(src + done, at, run, put);
+      },
+      [&](char* bounce, oskit_off_t at, oskit_size_t done, oskit_size_t n) {
+        return patch_block(bounce, src + done, at, n);
+      });
 }
 
 // A size that is not a whole number of blocks is refused before the target
@@ -211,21 +215,14 @@ OSKIT_COMDECL AbsioOverBlkio::setsize(oskit_off_t new_size) noexcept {
   return target_->setsize(new_size);
 }
 
-oskit_error_t BlkioOverAbsio::check(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                                    oskit_size_t* out_actual) const noexcept {
-  oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
-  if (rc != 0) return rc;
-  return block_aligned(offset, amount, block_size_) ? 0 : OSKIT_EINVAL;
-}
-
 OSKIT_COMDECL BlkioOverAbsio::read(void* buf, oskit_off_t offset, oskit_size_t amount,
                                    oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_block_transfer_args(buf, offset, amount, out_actual, block_size_);
   if (rc != 0 || amount == 0) return rc;
   oskit_size_t got = 0;
   rc = target_->read(buf, offset, amount, &got);
   if (rc != 0) return rc;
-  got = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(got)));
+  got = round_down_to_block(got, block_size_);
   if (got == 0) return OSKIT_EINVAL;  // only a partial block was left: past our end
   *out_actual = got;
   return 0;
@@ -233,7 +230,7 @@ OSKIT_COMDECL BlkioOverAbsio::read(void* buf, oskit_off_t offset, oskit_size_t a
 
 OSKIT_COMDECL BlkioOverAbsio::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                     oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_block_transfer_args(buf, offset, amount, out_actual, block_size_);
   if (rc != 0 || amount == 0) return rc;
   oskit_off_t size = 0;
   rc = getsize(&size);
@@ -242,7 +239,7 @@ OSKIT_COMDECL BlkioOverAbsio::write(const void* buf, oskit_off_t offset, oskit_s
   if (rc != 0) return rc;
   oskit_size_t put = 0;
   rc = target_->write(buf, offset, amount, &put);
-  put = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(put)));
+  put = round_down_to_block(put, block_size_);
   if (put == 0 && rc != 0) return rc;
   *out_actual = put;
   return 0;
@@ -253,12 +250,12 @@ OSKIT_COMDECL BlkioOverAbsio::getsize(oskit_off_t* out_size) noexcept {
   oskit_off_t size = 0;
   oskit_error_t rc = target_->getsize(&size);
   if (rc != 0) return rc;
-  *out_size = round_down(size);
+  *out_size = round_down_to_block(size, block_size_);
   return 0;
 }
 
 OSKIT_COMDECL BlkioOverAbsio::setsize(oskit_off_t new_size) noexcept {
-  if (new_size < 0 || round_down(new_size) != new_size) return OSKIT_EINVAL;
+  if (new_size < 0 || round_down_to_block(new_size, block_size_) != new_size) return OSKIT_EINVAL;
   return target_->setsize(new_size);
 }
 

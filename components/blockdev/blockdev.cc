@@ -61,14 +61,6 @@ class BlockDevice
   ~BlockDevice() override;
 
  private:
-  oskit_error_t check_transfer(const void* buf, oskit_off_t offset, oskit_size_t amount,
-                               oskit_size_t* out_actual) const noexcept {
-    oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
-    if (rc != 0) return rc;
-    return block_aligned(offset, amount, block_size_) ? 0 : OSKIT_EINVAL;
-  }
-  oskit_off_t round_down(oskit_off_t v) const noexcept { return v & ~static_cast<oskit_off_t>(block_size_ - 1); }
-
   const int fd_;
   const oskit_u32_t block_size_;
   const bool can_read_;
@@ -96,7 +88,7 @@ BlockDevice::~BlockDevice() {
 }
 
 OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amount, oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check_transfer(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_block_transfer_args(buf, offset, amount, out_actual, block_size_);
   if (rc != 0 || amount == 0) return rc;
   if (!can_read_) return OSKIT_EBADF;
   if (fixed_size_) {
@@ -106,7 +98,7 @@ OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amou
   // A regular file needs no size lookup: pread stops at its end.
   oskit_size_t done = 0;
   rc = posix::pread_all(fd_, buf, amount, offset, &done);
-  done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
+  done = round_down_to_block(done, block_size_);
   if (done == 0) return rc != 0 ? rc : OSKIT_EINVAL;  // at or past the end: nothing could be read
   bytes_read_.fetch_add(done, std::memory_order_relaxed);
   *out_actual = done;
@@ -115,7 +107,7 @@ OSKIT_COMDECL BlockDevice::read(void* buf, oskit_off_t offset, oskit_size_t amou
 
 OSKIT_COMDECL BlockDevice::write(const void* buf, oskit_off_t offset, oskit_size_t amount,
                                  oskit_size_t* out_actual) noexcept {
-  oskit_error_t rc = check_transfer(buf, offset, amount, out_actual);
+  oskit_error_t rc = check_block_transfer_args(buf, offset, amount, out_actual, block_size_);
   if (rc != 0 || amount == 0) return rc;
   if (!can_write_) return OSKIT_EBADF;
   if (fixed_size_) {
@@ -124,7 +116,7 @@ OSKIT_COMDECL BlockDevice::write(const void* buf, oskit_off_t offset, oskit_size
   }
   oskit_size_t done = 0;
   rc = posix::pwrite_all(fd_, buf, amount, offset, &done);
-  done = static_cast<oskit_size_t>(round_down(static_cast<oskit_off_t>(done)));
+  done = round_down_to_block(done, block_size_);
   if (done == 0 && rc != 0) return rc;
   bytes_written_.fetch_add(done, std::memory_order_relaxed);
   *out_actual = done;
@@ -149,13 +141,13 @@ OSKIT_COMDECL BlockDevice::getsize(oskit_off_t* out_size) noexcept {
   }
   struct ::stat st;
   if (fstat(fd_, &st) != 0) return posix::last_error();
-  *out_size = round_down(st.st_size);
+  *out_size = round_down_to_block(st.st_size, block_size_);
   return 0;
 }
 
 OSKIT_COMDECL BlockDevice::setsize(oskit_off_t new_size) noexcept {
   if (fixed_size_) return OSKIT_E_NOTIMPL;
-  if (new_size < 0 || round_down(new_size) != new_size) return OSKIT_EINVAL;
+  if (new_size < 0 || round_down_to_block(new_size, block_size_) != new_size) return OSKIT_EINVAL;
   if (!can_write_) return OSKIT_EBADF;
   if (ftruncate(fd_, new_size) != 0) return posix::last_error();
   return 0;
@@ -172,7 +164,7 @@ OSKIT_COMDECL BlockDevice::setstat(oskit_u32_t mask, const oskit_stat_t* stats) 
   if (rc != 0) return rc;
   if (mask & OSKIT_STAT_SIZE) {
     if (fixed_size_) return OSKIT_E_NOTIMPL;
-    if (round_down(stats->size) != stats->size) return OSKIT_EINVAL;
+    if (round_down_to_block(stats->size, block_size_) != stats->size) return OSKIT_EINVAL;
     if (!can_write_) return OSKIT_EBADF;
   }
   return posix::fd_setstat(fd_, mask, stats);
@@ -215,7 +207,7 @@ oskit_error_t create(int fd, oskit_u32_t block_size, oskit_blkio_t** out_io) {
     std::uint64_t bytes = 0;
     if (ioctl(fd, BLKGETSIZE64, &bytes) != 0) return posix::last_error();
     if (bytes > static_cast<std::uint64_t>(std::numeric_limits<oskit_off_t>::max())) return OSKIT_EFBIG;
-    device_size = static_cast<oskit_off_t>(bytes) & ~static_cast<oskit_off_t>(block_size - 1);
+    device_size = round_down_to_block(static_cast<oskit_off_t>(bytes), block_size);
   } else if (block_size == 0) {
     block_size = 1;
   }

@@ -57,14 +57,9 @@ class Subset : public Implements<Subset, oskit_blkio, oskit_absio, oskit_describ
   // Checks and clamps a request; *amount is reduced to what lies in the window.
   oskit_error_t prepare(const void* buf, oskit_off_t offset, oskit_size_t* amount,
                         oskit_size_t* out_actual) const noexcept {
-    oskit_error_t rc = check_transfer_args(buf, offset, *amount, out_actual);
+    const oskit_error_t rc = check_block_transfer_args(buf, offset, *amount, out_actual, block_size_);
     if (rc != 0) return rc;
-    oskit_size_t n = 0;
-    rc = clamp_transfer(offset, *amount, size_, &n);
-    if (rc != 0) return rc;
-    if (!block_aligned(offset, *amount, block_size_)) return OSKIT_EINVAL;
-    *amount = n;
-    return 0;
+    return clamp_transfer(offset, *amount, size_, amount);
   }
 
   const ComPtr<oskit_blkio> target_;

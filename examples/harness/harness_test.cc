@@ -27,33 +27,28 @@
 #include "oskit/testing/osenv_irq_conformance.h"
 #include "oskit/testing/osenv_log_conformance.h"
 #include "oskit/testing/osenv_mem_conformance.h"
+#include "oskit/testing/osenv_objects.h"
 #include "oskit/testing/osenv_threads_conformance.h"
 #include "oskit/testing/temp_dir.h"
 
 constexpr oskit_s64_t kSecond = 1000000000;
 
 // A harness, not installed: the suites call its objects directly.
-struct HarnessObjects {
+struct HarnessObjects : oskit::testing::OsenvObjects {
   HarnessObjects() : h(harness_create(kSecond)) { harness_osenv(h, &env); }
   ~HarnessObjects() {
     EXPECT_TRUE(harness_all_returned(h));
     harness_destroy(h);
   }
-  oskit_osenv_mem* mem() { return env.mem; }
-  oskit_osenv_log* log() { return env.log; }
   bool last_message(std::string* out) {
     char line[256];
     if (harness_last_log(h, line, sizeof line) != 0) return false;
     *out = line;
     return true;
   }
-  oskit_osenv_clock* clock() { return env.clock; }
   void advance(std::int64_t ns) { harness_advance(h, ns); }
-  oskit_osenv_threads* threads() { return env.threads; }
-  oskit_osenv_irq* irq() { return env.irq; }
   void deliver() { harness_deliver(h); }
   harness* h;
-  oskit_osenv env;
 };
 
 namespace oskit::testing {

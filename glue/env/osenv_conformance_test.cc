@@ -10,48 +10,27 @@
 #include "oskit/testing/osenv_irq_conformance.h"
 #include "oskit/testing/osenv_log_conformance.h"
 #include "oskit/testing/osenv_mem_conformance.h"
+#include "oskit/testing/osenv_objects.h"
 #include "oskit/testing/osenv_threads_conformance.h"
 
 namespace oskit::testing {
 namespace {
 
 // The host's objects; a real clock and a delivery thread need no help.
-struct Host {
+struct Host : OsenvObjects {
   Host() { oskit_env_host(&env); }
-  oskit_osenv_mem* mem() { return env.mem; }
-  oskit_osenv_log* log() { return env.log; }
-  bool last_message(std::string*) { return false; }
-  oskit_osenv_clock* clock() { return env.clock; }
-  void advance(std::int64_t) {}
-  oskit_osenv_threads* threads() { return env.threads; }
-  oskit_osenv_irq* irq() { return env.irq; }
-  void deliver() {}
-  oskit_osenv env;
 };
 
 // A CountingEnvironment over the host's, installed: the objects are the
 // adapters install() made for it.
-struct Adapted {
+struct Adapted : OsenvObjects {
   Adapted() : scope(&counting) {
     EXPECT_TRUE(scope.status().ok()) << scope.status();
     oskit_env_current(&env);
   }
-  oskit_osenv_mem* mem() { return env.mem; }
-  oskit_osenv_log* log() { return env.log; }
-  bool last_message(std::string* out) {
-    std::vector<std::string> lines = counting.log_lines();
-    if (lines.empty()) return false;
-    *out = lines.back();
-    return true;
-  }
-  oskit_osenv_clock* clock() { return env.clock; }
-  void advance(std::int64_t) {}
-  oskit_osenv_threads* threads() { return env.threads; }
-  oskit_osenv_irq* irq() { return env.irq; }
-  void deliver() {}
+  bool last_message(std::string* out) { return last_log_line(counting.log_lines(), out); }
   env::CountingEnvironment counting;
   env::ScopedEnvironment scope;
-  oskit_osenv env;
 };
 
 using Environments = ::testing::Types<Host, Adapted>;

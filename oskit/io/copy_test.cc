@@ -57,5 +57,28 @@ TEST(ClampTransfer, Rules) {
   EXPECT_FALSE(block_aligned(100, 512, 512));
 }
 
+TEST(CheckBlockTransferArgs, TransferRulesThenBlockAlignment) {
+  char buf[8];
+  oskit_size_t actual = 99;
+  EXPECT_EQ(check_block_transfer_args(buf, 1024, 512, &actual, 512), 0);
+  EXPECT_EQ(actual, 0u);
+  EXPECT_EQ(check_block_transfer_args(buf, 0, 0, &actual, 512), 0);
+  EXPECT_EQ(check_block_transfer_args(buf, 1024, 511, &actual, 512), OSKIT_EINVAL);
+  EXPECT_EQ(check_block_transfer_args(buf, 100, 512, &actual, 512), OSKIT_EINVAL);
+  EXPECT_EQ(check_block_transfer_args(buf, -512, 512, &actual, 512), OSKIT_EINVAL);
+  EXPECT_EQ(check_block_transfer_args(nullptr, 0, 512, &actual, 512), OSKIT_E_POINTER);
+  EXPECT_EQ(check_block_transfer_args(buf, 0, 512, nullptr, 512), OSKIT_E_POINTER);
+  EXPECT_EQ(check_block_transfer_args(buf, 3, 5, &actual, 1), 0);
+}
+
+TEST(RoundDownToBlock, OffsetsAndCounts) {
+  EXPECT_EQ(round_down_to_block(oskit_off_t{1535}, 512), 1024);
+  EXPECT_EQ(round_down_to_block(oskit_off_t{1536}, 512), 1536);
+  EXPECT_EQ(round_down_to_block(oskit_off_t{INT64_MAX}, 4096), INT64_MAX - 4095);
+  EXPECT_EQ(round_down_to_block(oskit_size_t{511}, 512), 0u);
+  EXPECT_EQ(round_down_to_block(oskit_size_t{SIZE_MAX}, 512), SIZE_MAX - 511);
+  EXPECT_EQ(round_down_to_block(oskit_size_t{7}, 1), 7u);
+}
+
 }  // namespace
 }  // namespace oskit

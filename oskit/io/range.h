@@ -69,6 +69,22 @@ inline bool block_aligned(oskit_off_t offset, oskit_size_t amount, oskit_u32_t b
   return ((static_cast<std::uint64_t>(offset) | amount) & mask) == 0;
 }
 
+// check_transfer_args for a blkio of block_size: offset and amount must also
+// be multiples of the block size (OSKIT_EINVAL).
+inline oskit_error_t check_block_transfer_args(const void* buf, oskit_off_t offset, oskit_size_t amount,
+                                               oskit_size_t* out_actual, oskit_u32_t block_size) noexcept {
+  const oskit_error_t rc = check_transfer_args(buf, offset, amount, out_actual);
+  if (rc != 0) return rc;
+  return block_aligned(offset, amount, block_size) ? 0 : OSKIT_EINVAL;
+}
+
+// v (an offset, size or byte count, not negative) rounded down to a multiple
+// of block_size (a power of two).
+template <class Integer>
+constexpr Integer round_down_to_block(Integer v, oskit_u32_t block_size) noexcept {
+  return v & ~static_cast<Integer>(block_size - 1);
+}
+
 // Whether a blkio object of block_size answers a query for iid: absio only at
 // block size 1 (OSKit manual 7.1, 7.3: absio is blkio with a block size of one);
 // every other interface it lists, always.

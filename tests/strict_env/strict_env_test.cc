@@ -24,21 +24,19 @@
 #include "components/subset/subset.h"
 #include "components/tty/tty.h"
 #include "glue/env/osenv.h"
-#include "glue/env/testing/host_traps.h"
 #include "glue/env/testing/strict_env.h"
+#include "glue/env/testing/toolkit_run.h"
 #include "gtest/gtest.h"
-#include "oskit/com/heap.h"
 #include "oskit/io/asyncio.h"
 #include "oskit/testing/temp_dir.h"
 #include "tests/strict_env/steps.h"
 
 namespace {
 
-using oskit::env::testing::host_use_report;
-using oskit::env::testing::host_uses;
-using oskit::env::testing::reset_host_uses;
+using oskit::env::testing::expect_everything_from_the_environment;
+using oskit::env::testing::run_as_toolkit;
 using oskit::env::testing::StrictEnvironment;
-using oskit::env::testing::ToolkitScope;
+using oskit::env::testing::ToolkitRun;
 
 // What the stack did; checked once the toolkit code is done.
 struct Outcome {
@@ -205,21 +203,14 @@ TEST(StrictEnvironment, ADriverStackUsesNothingBehindTheEnvironmentsBack) {
   ASSERT_GE(slave, 0);
 
   StrictEnvironment strict;
-  const oskit_osenv env = strict.osenv();
-  ASSERT_EQ(oskit_env_install(&env), 0);
-  reset_host_uses();
   Outcome out;
-  {
-    ToolkitScope toolkit;
+  const ToolkitRun run = run_as_toolkit(strict, [&] {
     block_stack(path.c_str(), &out);
     if (out.failed_at == nullptr) memory_stack(&out);
     if (out.failed_at == nullptr) packet_stack(&out);
     if (out.failed_at == nullptr) tty_stack(master, slave, &out);
-  }
-  const unsigned long uses = host_uses();
-  const unsigned long refused = oskit_env_strict_violations();
-  const char* last_refused = oskit_env_strict_last();
-  ASSERT_EQ(oskit_env_install(nullptr), 0);
+  });
+  ASSERT_TRUE(run.installed);
   close(master);
   unlink(path.c_str());
 
@@ -229,41 +220,25 @@ TEST(StrictEnvironment, ADriverStackUsesNothingBehindTheEnvironmentsBack) {
   EXPECT_EQ(out.packets, 10);
   EXPECT_GE(out.notifications, 1);
   EXPECT_STREQ(out.tty_read, "ping");
-
-  std::string report;
-  for (const std::string& line : host_use_report()) report += "\n  " + line;
-  EXPECT_EQ(uses, 0u) << "host services used behind the environment's back:" << report;
-  EXPECT_EQ(refused, 0u) << "refused uses of the host's services through glue/env, the last: "
-                         << (last_refused != nullptr ? last_refused : "");
-  EXPECT_GT(strict.allocations(), 0);
-  EXPECT_EQ(strict.live_allocations(), 0) << "memory not given back";
-  EXPECT_GE(strict.threads_started(), 1) << "the reactor's thread";
-  EXPECT_EQ(strict.live_threads(), 0) << "threads not joined";
-  EXPECT_EQ(oskit_live_objects(), 0);
+  expect_everything_from_the_environment(run, strict, 1, "the reactor's thread");
 }
 
 // The traps can fail: host services used from toolkit code are seen.
 TEST(StrictEnvironment, UsesBehindItsBackAreSeen) {
   StrictEnvironment strict;
-  const oskit_osenv env = strict.osenv();
-  ASSERT_EQ(oskit_env_install(&env), 0);
-  reset_host_uses();
   oskit_osenv host;
   oskit_env_host(&host);
-  {
-    ToolkitScope toolkit;
+  const ToolkitRun run = run_as_toolkit(strict, [&] {
     void* volatile p = malloc(16);  // volatile: the calls are not elided
     free(p);
     int* volatile q = new int(3);
     delete q;
     host.clock->now();  // refused by glue/env
-  }
-  const unsigned long uses = host_uses();
-  const unsigned long refused = oskit_env_strict_violations();
-  ASSERT_EQ(oskit_env_install(nullptr), 0);
-  EXPECT_EQ(uses, 4u) << "malloc, free, operator new and delete";
-  EXPECT_EQ(refused, 1u);
-  EXPECT_FALSE(host_use_report().empty());
+  });
+  ASSERT_TRUE(run.installed);
+  EXPECT_EQ(run.host_uses, 4u) << "malloc, free, operator new and delete";
+  EXPECT_EQ(run.refused, 1u);
+  EXPECT_FALSE(run.host_use_report.empty());
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <string>
 
 #include <evl/evl.h>
 #include <evl/poll.h>
@@ -24,23 +23,21 @@
 #include "glue/devctl/devctl_server.h"
 #include "glue/dma/dma.h"
 #include "glue/env/osenv.h"
-#include "glue/env/testing/host_traps.h"
 #include "glue/env/testing/strict_env.h"
+#include "glue/env/testing/toolkit_run.h"
 #include "glue/evl/evl_thread.h"
 #include "glue/evl/loopback.h"
 #include "glue/picture/picture.h"
 #include "gtest/gtest.h"
-#include "oskit/com/heap.h"
 #include "oskit/io/devctl.h"
 #include "tests/strict_env/steps.h"
 
 namespace {
 
-using oskit::env::testing::host_use_report;
-using oskit::env::testing::host_uses;
-using oskit::env::testing::reset_host_uses;
+using oskit::env::testing::expect_everything_from_the_environment;
+using oskit::env::testing::run_as_toolkit;
 using oskit::env::testing::StrictEnvironment;
-using oskit::env::testing::ToolkitScope;
+using oskit::env::testing::ToolkitRun;
 
 constexpr char kDevice[] = "strict-loop";
 
@@ -190,21 +187,14 @@ TEST(StrictEnvironment, AnOutOfBandAndDmaStackUsesNothingBehindTheEnvironmentsBa
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
 
   StrictEnvironment strict;
-  const oskit_osenv env = strict.osenv();
-  ASSERT_EQ(oskit_env_install(&env), 0);
-  reset_host_uses();
   Outcome out;
-  {
-    ToolkitScope toolkit;
+  const ToolkitRun run = run_as_toolkit(strict, [&] {
     device_stack(&out);
     if (out.failed_at == nullptr) proxy_stack(pipe_fds[1], &out);
     if (out.failed_at == nullptr) evl_thread_stack(&out);
     if (out.failed_at == nullptr) dma_stack(&out);
-  }
-  const unsigned long uses = host_uses();
-  const unsigned long refused = oskit_env_strict_violations();
-  const char* last_refused = oskit_env_strict_last();
-  ASSERT_EQ(oskit_env_install(nullptr), 0);
+  });
+  ASSERT_TRUE(run.installed);
   char piped[16] = {};
   const ssize_t got = read(pipe_fds[0], piped, 13);
   close(pipe_fds[0]);
@@ -221,17 +211,7 @@ TEST(StrictEnvironment, AnOutOfBandAndDmaStackUsesNothingBehindTheEnvironmentsBa
   EXPECT_STREQ(out.dma_copied, "copied by DMA");
   EXPECT_EQ(out.dma_bytes, 13u);
   EXPECT_GT(out.picture_bytes, 0u);
-
-  std::string report;
-  for (const std::string& line : host_use_report()) report += "\n  " + line;
-  EXPECT_EQ(uses, 0u) << "host services used behind the environment's back:" << report;
-  EXPECT_EQ(refused, 0u) << "refused uses of the host's services through glue/env, the last: "
-                         << (last_refused != nullptr ? last_refused : "");
-  EXPECT_GT(strict.allocations(), 0);
-  EXPECT_EQ(strict.live_allocations(), 0) << "memory not given back";
-  EXPECT_GE(strict.threads_started(), 3) << "the proxy's relay, the EVL thread, the DMA engine's worker";
-  EXPECT_EQ(strict.live_threads(), 0) << "threads not joined";
-  EXPECT_EQ(oskit_live_objects(), 0);
+  expect_everything_from_the_environment(run, strict, 3, "the proxy's relay, the EVL thread, the DMA engine's worker");
 }
 
 }  // namespace

@@ -12,28 +12,16 @@
 #include "oskit/testing/osenv_irq_conformance.h"
 #include "oskit/testing/osenv_log_conformance.h"
 #include "oskit/testing/osenv_mem_conformance.h"
+#include "oskit/testing/osenv_objects.h"
 #include "oskit/testing/osenv_threads_conformance.h"
 
 namespace oskit::testing {
 namespace {
 
-struct Strict {
-  Strict() : env(strict.osenv()) {}
-  oskit_osenv_mem* mem() { return env.mem; }
-  oskit_osenv_log* log() { return env.log; }
-  bool last_message(std::string* out) {
-    std::vector<std::string> lines = strict.log_lines();
-    if (lines.empty()) return false;
-    *out = lines.back();
-    return true;
-  }
-  oskit_osenv_clock* clock() { return env.clock; }
-  void advance(std::int64_t) {}
-  oskit_osenv_threads* threads() { return env.threads; }
-  oskit_osenv_irq* irq() { return env.irq; }
-  void deliver() {}
+struct Strict : OsenvObjects {
+  Strict() { env = strict.osenv(); }
+  bool last_message(std::string* out) { return last_log_line(strict.log_lines(), out); }
   env::testing::StrictEnvironment strict;
-  oskit_osenv env;
 };
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Strict, OsenvMemConformance, ::testing::Types<Strict>);
