@@ -33,10 +33,11 @@ struct Watch : public boost::intrusive::list_base_hook<>, oskit::env::EnvAllocat
   unsigned int events;
   union evl_value pollval;
 };
+using WatchList = boost::intrusive::list<Watch>;
 
 struct PollSet : oskit::env::EnvAllocated<PollSet> {
   oskit::Mutex mu;
-  boost::intrusive::list<Watch> watches ABSL_GUARDED_BY(mu);
+  WatchList watches ABSL_GUARDED_BY(mu);
   ~PollSet() {
     oskit::MutexLock lock(&mu);
     watches.clear_and_dispose([](Watch* w) { delete w; });
@@ -128,6 +129,20 @@ int enter(int efd, FileRef* ref, PollSet** set) {
   return *set != nullptr ? 0 : -EBADF;
 }
 
+// op(watches, w) under the set's lock on the watch w of fd in the polling set
+// efd, watches being the set's list: op's result, enter()'s error, -ENOENT
+// (fd not watched).
+template <typename Op>
+int with_watch(int efd, int fd, Op op) {
+  FileRef ref;
+  PollSet* set;
+  const int rc = enter(efd, &ref, &set);
+  if (rc < 0) return rc;
+  oskit::MutexLock lock(&set->mu);
+  Watch* w = set->find(fd);
+  return w == nullptr ? -ENOENT : op(set->watches, w);
+}
+
 }  // namespace
 }  // namespace oskit::evl::emul
 
@@ -177,30 +192,20 @@ int evl_add_pollfd(int efd, int newfd, unsigned int events, union evl_value poll
 }
 
 int evl_del_pollfd(int efd, int delfd) {
-  FileRef ref;
-  PollSet* set;
-  int rc = enter(efd, &ref, &set);
-  if (rc < 0) return rc;
-  oskit::MutexLock lock(&set->mu);
-  Watch* w = set->find(delfd);
-  if (w == nullptr) return -ENOENT;
-  set->watches.erase(set->watches.iterator_to(*w));
-  delete w;
-  return 0;
+  return with_watch(efd, delfd, [](WatchList& watches, Watch* w) {
+    watches.erase(watches.iterator_to(*w));
+    delete w;
+    return 0;
+  });
 }
 
 int evl_mod_pollfd(int efd, int modfd, unsigned int events, union evl_value pollval) {
-  FileRef ref;
-  PollSet* set;
-  int rc = enter(efd, &ref, &set);
-  if (rc < 0) return rc;
-  {
-    oskit::MutexLock lock(&set->mu);
-    Watch* w = set->find(modfd);
-    if (w == nullptr) return -ENOENT;
+  const int rc = with_watch(efd, modfd, [events, pollval](WatchList&, Watch* w) {
     w->events = events;
     w->pollval = pollval;
-  }
+    return 0;
+  });
+  if (rc < 0) return rc;
   poll_event().wake_all();
   return 0;
 }

@@ -34,6 +34,29 @@ T result(long rc) {
   return rc < 0 ? fail<T>(rc) : static_cast<T>(rc);
 }
 
+using ReadOp = ssize_t (*)(struct oskit_evl_file*, void*, size_t);
+using WriteOp = ssize_t (*)(struct oskit_evl_file*, const void*, size_t);
+
+// A read through op (read or oob_read) of the file fd refers to: -EBADF
+// unless it is open for reading, -EINVAL without op, -EFAULT for a buffer the
+// caller cannot write, else op's result (errno set on failure).
+ssize_t read_file(int fd, void* buf, size_t count, ReadOp oskit_evl_file_operations::*op) {
+  FileRef f = lookup(fd);
+  if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
+  if (f->fops->*op == nullptr) return fail<ssize_t>(-EINVAL);
+  if (oskit_evl_check_user_write(buf, count) != 0) return fail<ssize_t>(-EFAULT);
+  return result<ssize_t>((f->fops->*op)(f->cfile(), buf, count));
+}
+
+// A write through op (write or oob_write), as read_file() reads.
+ssize_t write_file(int fd, const void* buf, size_t count, WriteOp oskit_evl_file_operations::*op) {
+  FileRef f = lookup(fd);
+  if (!f || !writable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
+  if (f->fops->*op == nullptr) return fail<ssize_t>(-EINVAL);
+  if (oskit_evl_check_user(buf, count) != 0) return fail<ssize_t>(-EFAULT);
+  return result<ssize_t>((f->fops->*op)(f->cfile(), buf, count));
+}
+
 }  // namespace
 }  // namespace oskit::evl::emul
 
@@ -43,30 +66,22 @@ using oskit::evl::emul::fail;
 using oskit::evl::emul::FileRef;
 using oskit::evl::emul::inband_syscall;
 using oskit::evl::emul::lookup;
-using oskit::evl::emul::readable;
+using oskit::evl::emul::read_file;
 using oskit::evl::emul::result;
-using oskit::evl::emul::writable;
+using oskit::evl::emul::write_file;
 
 extern "C" {
 
 ssize_t oob_read(int efd, void* buf, size_t count) {
   if (!attached()) return fail<ssize_t>(-EPERM);
   enter_oob();
-  FileRef f = lookup(efd);
-  if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
-  if (f->fops->oob_read == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user_write(buf, count) != 0) return fail<ssize_t>(-EFAULT);
-  return result<ssize_t>(f->fops->oob_read(f->cfile(), buf, count));
+  return read_file(efd, buf, count, &oskit_evl_file_operations::oob_read);
 }
 
 ssize_t oob_write(int efd, const void* buf, size_t count) {
   if (!attached()) return fail<ssize_t>(-EPERM);
   enter_oob();
-  FileRef f = lookup(efd);
-  if (!f || !writable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
-  if (f->fops->oob_write == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user(buf, count) != 0) return fail<ssize_t>(-EFAULT);
-  return result<ssize_t>(f->fops->oob_write(f->cfile(), buf, count));
+  return write_file(efd, buf, count, &oskit_evl_file_operations::oob_write);
 }
 
 int oob_ioctl(int efd, unsigned long request, ...) {
@@ -88,20 +103,12 @@ void oskit_evl_note_inband(const char* what) { inband_syscall(what); }
 
 ssize_t oskit_evl_inband_read(int fd, void* buf, size_t count) {
   inband_syscall("read");
-  FileRef f = lookup(fd);
-  if (!f || !readable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
-  if (f->fops->read == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user_write(buf, count) != 0) return fail<ssize_t>(-EFAULT);
-  return result<ssize_t>(f->fops->read(f->cfile(), buf, count));
+  return read_file(fd, buf, count, &oskit_evl_file_operations::read);
 }
 
 ssize_t oskit_evl_inband_write(int fd, const void* buf, size_t count) {
   inband_syscall("write");
-  FileRef f = lookup(fd);
-  if (!f || !writable(f->flags.load(std::memory_order_relaxed))) return fail<ssize_t>(-EBADF);
-  if (f->fops->write == nullptr) return fail<ssize_t>(-EINVAL);
-  if (oskit_evl_check_user(buf, count) != 0) return fail<ssize_t>(-EFAULT);
-  return result<ssize_t>(f->fops->write(f->cfile(), buf, count));
+  return write_file(fd, buf, count, &oskit_evl_file_operations::write);
 }
 
 int oskit_evl_inband_close(int fd) { return result<int>(oskit::evl::emul::close_file(fd)); }

@@ -72,6 +72,18 @@ int with_thread(int efd, Op op) {
   return op(t);
 }
 
+// Sets or clears the mode bits of mask on the thread efd refers to, the bits
+// it had going to *oldmask (if not null): update_mode()'s or with_thread()'s
+// result.
+int change_mode(int efd, int mask, bool set, int* oldmask) {
+  return with_thread(efd, [mask, set, oldmask](ThreadRecord* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
+    __u32 old = 0;
+    const int rc = update_mode(t, static_cast<__u32>(mask), set, &old);
+    if (rc == 0 && oldmask != nullptr) *oldmask = static_cast<int>(old);
+    return rc;
+  });
+}
+
 }  // namespace
 }  // namespace oskit::evl::emul
 
@@ -178,23 +190,9 @@ int evl_demote_thread(int efd) {
   });
 }
 
-int evl_set_thread_mode(int efd, int mask, int* oldmask) {
-  return with_thread(efd, [mask, oldmask](ThreadRecord* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    __u32 old = 0;
-    const int rc = update_mode(t, static_cast<__u32>(mask), true, &old);
-    if (rc == 0 && oldmask != nullptr) *oldmask = static_cast<int>(old);
-    return rc;
-  });
-}
+int evl_set_thread_mode(int efd, int mask, int* oldmask) { return change_mode(efd, mask, true, oldmask); }
 
-int evl_clear_thread_mode(int efd, int mask, int* oldmask) {
-  return with_thread(efd, [mask, oldmask](ThreadRecord* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_lock) {
-    __u32 old = 0;
-    const int rc = update_mode(t, static_cast<__u32>(mask), false, &old);
-    if (rc == 0 && oldmask != nullptr) *oldmask = static_cast<int>(old);
-    return rc;
-  });
-}
+int evl_clear_thread_mode(int efd, int mask, int* oldmask) { return change_mode(efd, mask, false, oldmask); }
 
 int evl_subscribe(int ofd, unsigned int backlog_count, int flags) {
   struct evl_subscription sub = {backlog_count, static_cast<__u32>(flags)};

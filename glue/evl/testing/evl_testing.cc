@@ -51,6 +51,22 @@ void run_on_evl_thread(const std::string& prefix, std::function<void()> body) {
   (*thread)->join();
 }
 
+std::unique_ptr<env::WorkerThread> start_blocked_evl_thread(const std::string& prefix, std::function<void()> body,
+                                                            int* thread_fd) {
+  // Written by the thread before body runs, read here before returning.
+  std::atomic<int> fd{-1};
+  auto thread = start_evl_thread(unique_name(prefix), [&fd, body = std::move(body)] {
+    fd = evl_get_self();
+    body();
+  });
+  EXPECT_TRUE(thread.ok()) << thread.status();
+  if (!thread.ok()) return nullptr;
+  while (fd < 0) usleep(1000);
+  wait_until_blocked(fd);
+  if (thread_fd != nullptr) *thread_fd = fd;
+  return std::move(thread).value();
+}
+
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;
@@ -121,6 +137,14 @@ void wait_until_blocked(int thread_fd) {
   }
 }
 
+struct timespec time_after(clockid_t clock, std::chrono::nanoseconds delay) {
+  struct timespec now;
+  clock_gettime(clock, &now);
+  const std::chrono::nanoseconds at = std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec) + delay;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(at);
+  return {static_cast<time_t>(seconds.count()), static_cast<long>((at - seconds).count())};
+}
+
 Pipe::Pipe() {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) == 0) {
@@ -132,6 +156,17 @@ Pipe::Pipe() {
 Pipe::~Pipe() {
   if (r >= 0) close(r);
   if (w >= 0) close(w);
+}
+
+OneWayProxies::OneWayProxies(size_t bufsz)
+    : out(evl_new_proxy(pipe.w, bufsz, nullptr)), in(evl_create_proxy(pipe.r, bufsz, 0, EVL_CLONE_INPUT, nullptr)) {
+  EXPECT_GE(out, 0) << "output proxy: " << strerror(-out);
+  EXPECT_GE(in, 0) << "input proxy: " << strerror(-in);
+}
+
+OneWayProxies::~OneWayProxies() {
+  if (out >= 0) close(out);
+  if (in >= 0) close(in);
 }
 
 }  // namespace oskit::evl::testing

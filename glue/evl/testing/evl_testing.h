@@ -1,14 +1,20 @@
 // Test helpers for code over glue/evl: the library initialised once per test
-// program, bodies run on attached EVL threads, pipes, and waits on readiness.
+// program, bodies run on attached EVL threads (to their end, or until they
+// block), deadlines, errno checks, pipes and proxies, and waits on readiness.
 #ifndef GLUE_EVL_TESTING_EVL_TESTING_H
 #define GLUE_EVL_TESTING_EVL_TESTING_H
 
+#include <errno.h>
 #include <stddef.h>
+#include <time.h>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "glue/evl/evl_thread.h"
 #include "gtest/gtest.h"
 
 namespace oskit::evl::testing {
@@ -51,6 +57,14 @@ class ScopedAttach {
 // cannot start or attach.
 void run_on_evl_thread(const std::string& prefix, std::function<void()> body);
 
+// Starts body on a new thread attached to the EVL core (a unique name is made
+// from prefix) and waits (no deadline) until that thread first blocks in the
+// core. The thread's descriptor goes to *thread_fd if it is not null. Returns
+// the thread to join; null, and the calling test failed, if it cannot start or
+// attach.
+std::unique_ptr<env::WorkerThread> start_blocked_evl_thread(const std::string& prefix, std::function<void()> body,
+                                                            int* thread_fd = nullptr);
+
 // A name unique in this program: prefix, the process id and a counter.
 std::string unique_name(const std::string& prefix);
 
@@ -79,6 +93,22 @@ unsigned int evl_wait_for(int fd, unsigned int want);
 // blocks in the core (T_PEND or T_DELAY in its state).
 void wait_until_blocked(int thread_fd);
 
+// The absolute time delay from now on clock, as the EVL calls taking a
+// deadline want it.
+struct timespec time_after(clockid_t clock, std::chrono::nanoseconds delay);
+
+// Whether call (of a function reporting errors through errno), run with errno
+// cleared, fails with err: returns -1 and leaves errno at err. For
+// EXPECT_TRUE(fails_with(EBADF, [&] { return oob_read(fd, buf, n); })).
+template <typename Call>
+::testing::AssertionResult fails_with(int err, Call call) {
+  errno = 0;
+  const long rc = static_cast<long>(call());
+  const int got = errno;
+  if (rc == -1 && got == err) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "returned " << rc << " with errno " << got << ", not -1 with errno " << err;
+}
+
 // A pipe (close-on-exec), closed at scope exit.
 struct Pipe {
   Pipe();
@@ -87,6 +117,19 @@ struct Pipe {
   Pipe& operator=(const Pipe&) = delete;
   int r = -1;
   int w = -1;
+};
+
+// An output-only proxy on a pipe's write end and an input-only proxy on its
+// read end, each with a bufsz-byte buffer, closed at scope exit. Fails the
+// calling test if either cannot be made (its descriptor is then negative).
+struct OneWayProxies {
+  explicit OneWayProxies(size_t bufsz);
+  ~OneWayProxies();
+  OneWayProxies(const OneWayProxies&) = delete;
+  OneWayProxies& operator=(const OneWayProxies&) = delete;
+  Pipe pipe;
+  int out = -1;
+  int in = -1;
 };
 
 }  // namespace oskit::evl::testing

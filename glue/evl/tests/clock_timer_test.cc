@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 
 #include <evl/evl.h>
 #include <evl/timer.h>
@@ -22,13 +23,6 @@ namespace {
 class ClockTimerTest : public EvlTest {};
 
 int64_t ns_of(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
-
-struct timespec in_ns(clockid_t clock, int64_t ns) {
-  struct timespec t;
-  clock_gettime(clock, &t);
-  const int64_t at = ns_of(t) + ns;
-  return {static_cast<time_t>(at / 1000000000), static_cast<long>(at % 1000000000)};
-}
 
 TEST_F(ClockTimerTest, ClocksReadAsTheHostsDo) {
   struct timespec evl, host;
@@ -47,7 +41,7 @@ TEST_F(ClockTimerTest, ClocksReadAsTheHostsDo) {
 }
 
 TEST_F(ClockTimerTest, SleepingNeedsAnEvlThread) {
-  const struct timespec soon = in_ns(CLOCK_MONOTONIC, 1000);
+  const struct timespec soon = time_after(CLOCK_MONOTONIC, std::chrono::microseconds(1));
   EXPECT_EQ(evl_sleep_until(EVL_CLOCK_MONOTONIC, &soon), -EPERM);
   EXPECT_EQ(evl_usleep(10), -EPERM);
 }
@@ -56,7 +50,7 @@ TEST_F(ClockTimerTest, SleepUntilTheDeadlineOnItsClock) {
   run_on_evl_thread("clock-sleep", [] {
     for (clockid_t clock : {CLOCK_MONOTONIC, CLOCK_REALTIME}) {
       const int clockfd = clock == CLOCK_MONOTONIC ? EVL_CLOCK_MONOTONIC : EVL_CLOCK_REALTIME;
-      const struct timespec deadline = in_ns(clock, 5000000);
+      const struct timespec deadline = time_after(clock, std::chrono::milliseconds(5));
       EXPECT_EQ(evl_sleep_until(clockfd, &deadline), 0);
       struct timespec now;
       clock_gettime(clock, &now);
@@ -76,18 +70,18 @@ TEST_F(ClockTimerTest, SleepUntilTheDeadlineOnItsClock) {
 }
 
 TEST_F(ClockTimerTest, UnblockEndsASleepEarly) {
-  std::atomic<int> sleeper{-1};
+  int sleeper;
   std::atomic<int> got{1};
-  auto t = start_evl_thread(unique_name("clock-unblock"), [&] {
-    sleeper = evl_get_self();
-    const struct timespec far = in_ns(CLOCK_MONOTONIC, 3600LL * 1000000000);
-    got = evl_sleep_until(EVL_CLOCK_MONOTONIC, &far);
-  });
-  ASSERT_TRUE(t.ok());
-  while (sleeper < 0) usleep(1000);
-  wait_until_blocked(sleeper);
+  auto t = start_blocked_evl_thread(
+      "clock-unblock",
+      [&] {
+        const struct timespec far = time_after(CLOCK_MONOTONIC, std::chrono::hours(1));
+        got = evl_sleep_until(EVL_CLOCK_MONOTONIC, &far);
+      },
+      &sleeper);
+  ASSERT_NE(t, nullptr);
   EXPECT_EQ(evl_unblock_thread(sleeper), 0);
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, -EINTR);
 }
 
@@ -95,7 +89,7 @@ TEST_F(ClockTimerTest, PeriodicTimerTicksOncePerPeriod) {
   const int tfd = evl_new_timer(EVL_CLOCK_MONOTONIC);
   ASSERT_GE(tfd, 0);
   struct itimerspec value = {}, old;
-  value.it_value = in_ns(CLOCK_MONOTONIC, 5000000);
+  value.it_value = time_after(CLOCK_MONOTONIC, std::chrono::milliseconds(5));
   value.it_interval.tv_nsec = 5000000;
   ASSERT_EQ(evl_set_timer(tfd, &value, &old), 0);
   EXPECT_EQ(old.it_value.tv_sec + old.it_value.tv_nsec, 0) << "was disarmed";
@@ -128,7 +122,7 @@ TEST_F(ClockTimerTest, OneShotTimerOnTheRealtimeClockIsPolled) {
   const int tfd = evl_new_timer(EVL_CLOCK_REALTIME);
   ASSERT_GE(tfd, 0);
   struct itimerspec value = {};
-  value.it_value = in_ns(CLOCK_REALTIME, 2000000);
+  value.it_value = time_after(CLOCK_REALTIME, std::chrono::milliseconds(2));
   ASSERT_EQ(evl_set_timer(tfd, &value, nullptr), 0);
   EXPECT_EQ(kernel_wait_for(tfd, POLLIN) & POLLIN, POLLIN);
   uint64_t ticks = 0;
@@ -144,18 +138,14 @@ TEST_F(ClockTimerTest, OneShotTimerOnTheRealtimeClockIsPolled) {
 TEST_F(ClockTimerTest, ClosingWakesAReader) {
   const int tfd = evl_new_timer(EVL_CLOCK_MONOTONIC);
   ASSERT_GE(tfd, 0);
-  std::atomic<int> reader{-1};
   std::atomic<long> got{1};
-  auto t = start_evl_thread(unique_name("timer-closed"), [&] {
-    reader = evl_get_self();
+  auto t = start_blocked_evl_thread("timer-closed", [&] {
     uint64_t ticks;
     got = oob_read(tfd, &ticks, sizeof ticks) < 0 ? -errno : 0;
   });
-  ASSERT_TRUE(t.ok());
-  while (reader < 0) usleep(1000);
-  wait_until_blocked(reader);
+  ASSERT_NE(t, nullptr);
   EXPECT_EQ(close(tfd), 0);
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, -EBADF);
 }
 

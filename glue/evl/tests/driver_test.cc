@@ -34,6 +34,13 @@ class DriverTest : public AttachedEvlTest {
     AttachedEvlTest::TearDown();
   }
   int open_lb(int flags) { return oskit_evl_open(name_.c_str(), flags); }
+  // A read-only and a write-only descriptor on the device.
+  void open_one_way(int* ro, int* wo) {
+    *ro = open_lb(O_RDONLY);
+    *wo = open_lb(O_WRONLY);
+    ASSERT_GE(*ro, 0);
+    ASSERT_GE(*wo, 0);
+  }
   std::string name_;
 };
 
@@ -62,20 +69,12 @@ TEST_F(DriverTest, InbandCallsReachInbandOperations) {
 }
 
 TEST_F(DriverTest, WrongAccessModeIsEbadf) {
-  int ro = open_lb(O_RDONLY);
-  int wo = open_lb(O_WRONLY);
-  ASSERT_GE(ro, 0);
-  ASSERT_GE(wo, 0);
+  int ro, wo;
+  ASSERT_NO_FATAL_FAILURE(open_one_way(&ro, &wo));
   char c = 0;
-  errno = 0;
-  EXPECT_EQ(oob_write(ro, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
-  errno = 0;
-  EXPECT_EQ(oob_read(wo, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
-  errno = 0;
-  EXPECT_EQ(write(ro, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_write(ro, &c, 1); }));
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_read(wo, &c, 1); }));
+  EXPECT_TRUE(fails_with(EBADF, [&] { return write(ro, &c, 1); }));
   close(ro);
   close(wo);
 }
@@ -91,18 +90,10 @@ TEST_F(DriverTest, MissingOobReadWriteIsEinvalMissingOobIoctlIsEnotty) {
   int fd = oskit_evl_open("bare", O_RDWR);
   ASSERT_GE(fd, 0);
   char c = 0;
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, &c, 1), -1);
-  EXPECT_EQ(errno, EINVAL);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, &c, 1), -1);
-  EXPECT_EQ(errno, EINVAL);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_RESET), -1);
-  EXPECT_EQ(errno, ENOTTY);
-  errno = 0;
-  EXPECT_EQ(ioctl(fd, OSKIT_LOOPBACK_RESET), -1);
-  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_read(fd, &c, 1); }));
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_write(fd, &c, 1); }));
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_RESET); }));
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return ioctl(fd, OSKIT_LOOPBACK_RESET); }));
   EXPECT_EQ(oskit_evl_unregister_device(dev), -EBUSY);
   close(fd);
   EXPECT_EQ(oskit_evl_unregister_device(dev), 0);
@@ -111,27 +102,18 @@ TEST_F(DriverTest, MissingOobReadWriteIsEinvalMissingOobIoctlIsEnotty) {
 TEST_F(DriverTest, UnknownRequestIsEnotty) {
   int fd = open_lb(O_RDWR);
   ASSERT_GE(fd, 0);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, _IO('L', 99)), -1);
-  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, _IO('L', 99)); }));
   close(fd);
 }
 
 TEST_F(DriverTest, BadPointersAreEfault) {
   int fd = open_lb(O_RDWR);
   ASSERT_GE(fd, 0);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_GET_CONFIG, nullptr), -1);
-  EXPECT_EQ(errno, EFAULT);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, reinterpret_cast<void*>(8)), -1);
-  EXPECT_EQ(errno, EFAULT);
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, nullptr, 4), -1);
-  EXPECT_EQ(errno, EFAULT);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, nullptr, 4), -1);
-  EXPECT_EQ(errno, EFAULT);
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_GET_CONFIG, nullptr); }));
+  EXPECT_TRUE(
+      fails_with(EFAULT, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, reinterpret_cast<void*>(8)); }));
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_read(fd, nullptr, 4); }));
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_write(fd, nullptr, 4); }));
   close(fd);
 }
 
@@ -139,20 +121,12 @@ TEST_F(DriverTest, NonBlockingIsEagain) {
   int fd = open_lb(O_RDWR | O_NONBLOCK);
   ASSERT_GE(fd, 0);
   char buf[64] = {0};
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, buf, 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_read(fd, buf, 1); }));
   __u32 want = 1;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want), -1);
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want); }));
   EXPECT_EQ(oob_write(fd, buf, 64), 64);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, buf, 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, buf, 65), -1);
-  EXPECT_EQ(errno, EFBIG);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_write(fd, buf, 1); }));
+  EXPECT_TRUE(fails_with(EFBIG, [&] { return oob_write(fd, buf, 65); }));
   close(fd);
 }
 
@@ -161,17 +135,13 @@ TEST_F(DriverTest, FcntlSwitchesBlockingMode) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
   char c;
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, &c, 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_read(fd, &c, 1); }));
   close(fd);
 }
 
 TEST_F(DriverTest, BlockingReadIsWokenByWriter) {
-  int rd = open_lb(O_RDONLY);
-  int wr = open_lb(O_WRONLY);
-  ASSERT_GE(rd, 0);
-  ASSERT_GE(wr, 0);
+  int rd, wr;
+  ASSERT_NO_FATAL_FAILURE(open_one_way(&rd, &wr));
   std::thread reader([&] {
     ASSERT_GE(evl_attach_self("lb-reader:%d", getpid()), 0);
     char buf[5];
@@ -206,9 +176,7 @@ TEST_F(DriverTest, BlockingWriteWaitsForRoomAndWaitFillBlocks) {
   EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want), 0);
   filler.join();
   want = 65;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want), -1);
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_WAIT_FILL, &want); }));
   close(fd);
 }
 
@@ -247,15 +215,11 @@ TEST_F(DriverTest, IoctlsInEachDirection) {
   EXPECT_EQ(x.out, 42u);
   ASSERT_EQ(oob_write(fd, "data", 4), 4);
   __u32 cap = 128;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, &cap), -1);
-  EXPECT_EQ(errno, EBUSY);
+  EXPECT_TRUE(fails_with(EBUSY, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, &cap); }));
   EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_RESET), 0);
   EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, &cap), 0);
   cap = 0;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, &cap), -1);
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_ioctl(fd, OSKIT_LOOPBACK_SET_CAPACITY, &cap); }));
   oskit_loopback_config c;
   EXPECT_EQ(oob_ioctl(fd, OSKIT_LOOPBACK_GET_CONFIG, &c), 0);
   EXPECT_EQ(c.capacity, 128u);
@@ -296,18 +260,14 @@ TEST_F(DriverTest, DescriptorIsPollable) {
 // The loopback serves its ioctls through a devctl table (glue/evl/driver_devctl.h).
 
 TEST_F(DriverTest, IoctlDirectionIsCheckedAgainstTheOpenMode) {
-  int ro = open_lb(O_RDONLY);
-  int wo = open_lb(O_WRONLY);
-  ASSERT_GE(ro, 0);
-  ASSERT_GE(wo, 0);
+  int ro, wo;
+  ASSERT_NO_FATAL_FAILURE(open_one_way(&ro, &wo));
   __u32 cap = 128;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(ro, OSKIT_LOOPBACK_SET_CAPACITY, &cap), -1) << "a read-only opener sends data to the device";
-  EXPECT_EQ(errno, EPERM);
+  EXPECT_TRUE(fails_with(EPERM, [&] { return oob_ioctl(ro, OSKIT_LOOPBACK_SET_CAPACITY, &cap); }))
+      << "a read-only opener sends data to the device";
   oskit_loopback_config c{};
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(wo, OSKIT_LOOPBACK_GET_CONFIG, &c), -1) << "a write-only opener takes data from the device";
-  EXPECT_EQ(errno, EPERM);
+  EXPECT_TRUE(fails_with(EPERM, [&] { return oob_ioctl(wo, OSKIT_LOOPBACK_GET_CONFIG, &c); }))
+      << "a write-only opener takes data from the device";
   EXPECT_EQ(oob_ioctl(ro, OSKIT_LOOPBACK_GET_CONFIG, &c), 0);
   EXPECT_EQ(c.capacity, 64u) << "the refused resize changed nothing";
   EXPECT_EQ(oob_ioctl(wo, OSKIT_LOOPBACK_SET_CAPACITY, &cap), 0);
@@ -329,16 +289,12 @@ TEST_F(DriverTest, GenericFlagsThroughTheReservedRange) {
   flags = OSKIT_DEVCTL_F_NONBLOCK;
   ASSERT_EQ(oob_ioctl(fd, setflags, &flags), 0);
   char c;
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, &c, 1), -1) << "the driver now sees O_NONBLOCK";
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_read(fd, &c, 1); })) << "the driver now sees O_NONBLOCK";
   EXPECT_EQ(oskit_evl_stage_thread_violations(), 0u) << "flags change out-of-band without a system call";
   ASSERT_EQ(evl_switch_inband(), 0);
   EXPECT_NE(fcntl(fd, F_GETFL) & O_NONBLOCK, 0) << "F_GETFL agrees with the driver";
   flags = 0x4000;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, setflags, &flags), -1);
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_ioctl(fd, setflags, &flags); }));
   ASSERT_EQ(oob_ioctl(fd, getflags, &flags), 0);
   EXPECT_EQ(flags, OSKIT_DEVCTL_F_NONBLOCK);
   ASSERT_EQ(fcntl(fd, F_SETFL, 0), 0);
@@ -351,16 +307,11 @@ TEST_F(DriverTest, UnknownCommandsInAndOutOfTheReservedRangeAreEnotty) {
   int fd = open_lb(O_RDWR);
   ASSERT_GE(fd, 0);
   __u32 v = 0;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 99, __u32), &v), -1);
-  EXPECT_EQ(errno, ENOTTY);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, oskit_devctl_to_ioc(OSKIT_DION(0x00, 0x55))), -1);
-  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, _IOW('L', 99, __u32), &v); }));
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, oskit_devctl_to_ioc(OSKIT_DION(0x00, 0x55))); }));
   __u64 wide = 128;
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, _IOW('L', 3, __u64), &wide), -1) << "SET_CAPACITY with another size is another command";
-  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, _IOW('L', 3, __u64), &wide); }))
+      << "SET_CAPACITY with another size is another command";
   close(fd);
 }
 

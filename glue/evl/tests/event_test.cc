@@ -3,9 +3,10 @@
 // taken back, and the errors of each call.
 #include <errno.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 
 #include <evl/evl.h>
 
@@ -26,19 +27,18 @@ class EventTest : public EvlTest {
     EXPECT_EQ(evl_close_mutex(&lock_), 0);
   }
 
-  // Starts a waiter for condition_ >= goal; its descriptor goes to *fd.
-  std::unique_ptr<oskit::env::WorkerThread> waiter(int goal, std::atomic<int>* fd, std::atomic<int>* woken) {
-    auto t = start_evl_thread(unique_name("event-waiter"), [this, goal, fd, woken] {
-      EXPECT_EQ(evl_lock_mutex(&lock_), 0);
-      *fd = evl_get_self();
-      while (condition_ < goal) EXPECT_EQ(evl_wait_event(&event_, &lock_), 0);
-      (*woken)++;
-      EXPECT_EQ(evl_unlock_mutex(&lock_), 0);
-    });
-    EXPECT_TRUE(t.ok());
-    while (*fd < 0) usleep(1000);
-    wait_until_blocked(*fd);
-    return t.ok() ? std::move(t).value() : nullptr;
+  // Starts a waiter for condition_ >= goal, blocked on return; its descriptor
+  // goes to *fd (if not null).
+  std::unique_ptr<oskit::env::WorkerThread> waiter(int goal, std::atomic<int>* woken, int* fd = nullptr) {
+    return start_blocked_evl_thread(
+        "event-waiter",
+        [this, goal, woken] {
+          EXPECT_EQ(evl_lock_mutex(&lock_), 0);  // free: the waiter blocks on the event
+          while (condition_ < goal) EXPECT_EQ(evl_wait_event(&event_, &lock_), 0);
+          (*woken)++;
+          EXPECT_EQ(evl_unlock_mutex(&lock_), 0);
+        },
+        fd);
   }
 
   struct evl_mutex lock_;
@@ -47,9 +47,9 @@ class EventTest : public EvlTest {
 };
 
 TEST_F(EventTest, SignalWakesOneWaiterAtUnlock) {
-  std::atomic<int> fd1{-1}, fd2{-1}, woken{0};
-  auto w1 = waiter(1, &fd1, &woken);
-  auto w2 = waiter(2, &fd2, &woken);
+  std::atomic<int> woken{0};
+  auto w1 = waiter(1, &woken);
+  auto w2 = waiter(2, &woken);
   run_on_evl_thread("event-signal", [&] {
     EXPECT_EQ(evl_lock_mutex(&lock_), 0);
     condition_ = 1;
@@ -69,9 +69,10 @@ TEST_F(EventTest, SignalWakesOneWaiterAtUnlock) {
 }
 
 TEST_F(EventTest, TargetedSignalWakesThatThread) {
-  std::atomic<int> fd1{-1}, fd2{-1}, woken{0};
-  auto w1 = waiter(1, &fd1, &woken);
-  auto w2 = waiter(1, &fd2, &woken);
+  std::atomic<int> woken{0};
+  int fd2;
+  auto w1 = waiter(1, &woken);
+  auto w2 = waiter(1, &woken, &fd2);
   run_on_evl_thread("event-target", [&] {
     EXPECT_EQ(evl_lock_mutex(&lock_), 0);
     condition_ = 1;
@@ -93,13 +94,7 @@ TEST_F(EventTest, TargetedSignalWakesThatThread) {
 TEST_F(EventTest, TimedWaitTakesTheMutexBack) {
   run_on_evl_thread("event-timeout", [&] {
     EXPECT_EQ(evl_lock_mutex(&lock_), 0);
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_nsec += 10000000;
-    if (deadline.tv_nsec >= 1000000000) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000;
-    }
+    const struct timespec deadline = time_after(CLOCK_MONOTONIC, std::chrono::milliseconds(10));
     EXPECT_EQ(evl_timedwait_event(&event_, &lock_, &deadline), -ETIMEDOUT);
     EXPECT_EQ(evl_unlock_mutex(&lock_), 0);  // owned again
   });
@@ -109,8 +104,8 @@ TEST_F(EventTest, WaitErrors) {
   EXPECT_EQ(evl_wait_event(&event_, &lock_), -EPERM);  // not an EVL thread
   struct evl_mutex other;
   ASSERT_GE(evl_new_mutex(&other, nullptr), 0);
-  std::atomic<int> fd{-1}, woken{0};
-  auto w = waiter(1, &fd, &woken);
+  std::atomic<int> woken{0};
+  auto w = waiter(1, &woken);
   run_on_evl_thread("event-errors", [&] {
     EXPECT_EQ(evl_wait_event(&event_, &lock_), -EPERM);  // mutex not owned
     EXPECT_EQ(evl_lock_mutex(&other), 0);

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
 
 #include <evl/evl.h>
 
@@ -15,7 +17,30 @@
 namespace oskit::evl::testing {
 namespace {
 
-class FlagsTest : public EvlTest {};
+class FlagsTest : public EvlTest {
+ protected:
+  void SetUp() override {
+    fd_ = evl_new_flags(&flg_, nullptr);
+    ASSERT_GE(fd_, 0);
+  }
+  void TearDown() override { EXPECT_EQ(evl_close_flags(&flg_), 0); }
+
+  // A thread waiting for bits of flg_, which go to *got; blocked on return.
+  std::unique_ptr<env::WorkerThread> start_waiter(const std::string& prefix, std::atomic<int>* got,
+                                                  int* thread_fd = nullptr) {
+    return start_blocked_evl_thread(
+        prefix,
+        [this, got] {
+          int bits = 0;
+          EXPECT_EQ(evl_wait_flags(&flg_, &bits), 0);
+          *got = bits;
+        },
+        thread_fd);
+  }
+
+  struct evl_flags flg_;
+  int fd_ = -1;
+};
 
 TEST_F(FlagsTest, PostedBitsAreTakenTogether) {
   struct evl_flags flg;
@@ -36,108 +61,70 @@ TEST_F(FlagsTest, PostedBitsAreTakenTogether) {
 }
 
 TEST_F(FlagsTest, AWaiterGetsWhatIsPosted) {
-  struct evl_flags flg;
-  ASSERT_GE(evl_new_flags(&flg, nullptr), 0);
   std::atomic<int> got{0};
-  std::atomic<int> self{-1};
-  auto waiter = start_evl_thread(unique_name("flags-waiter"), [&] {
-    int bits = 0;
-    self = evl_get_self();
-    EXPECT_EQ(evl_wait_flags(&flg, &bits), 0);
-    got = bits;
-  });
-  ASSERT_TRUE(waiter.ok());
-  while (self < 0) usleep(1000);
-  wait_until_blocked(self);
-  EXPECT_EQ(evl_post_flags(&flg, 0x80000000), 0);
-  (*waiter)->join();
+  auto waiter = start_waiter("flags-waiter", &got);
+  ASSERT_NE(waiter, nullptr);
+  EXPECT_EQ(evl_post_flags(&flg_, 0x80000000), 0);
+  waiter->join();
   EXPECT_EQ(got, static_cast<int>(0x80000000));
   int bits = -1;
-  EXPECT_EQ(evl_peek_flags(&flg, &bits), 0);
+  EXPECT_EQ(evl_peek_flags(&flg_, &bits), 0);
   EXPECT_EQ(bits, 0);
-  EXPECT_EQ(evl_close_flags(&flg), 0);
 }
 
 TEST_F(FlagsTest, AWaiterFindingTheBitsTakenWaitsAgain) {
-  struct evl_flags flg;
-  ASSERT_GE(evl_new_flags(&flg, nullptr), 0);
   std::atomic<int> got{0};
-  std::atomic<int> self{-1};
-  auto waiter = start_evl_thread(unique_name("flags-again"), [&] {
-    int bits = 0;
-    self = evl_get_self();
-    EXPECT_EQ(evl_wait_flags(&flg, &bits), 0);
-    got = bits;
-  });
-  ASSERT_TRUE(waiter.ok());
-  while (self < 0) usleep(1000);
-  wait_until_blocked(self);
+  int self;
+  auto waiter = start_waiter("flags-again", &got, &self);
+  ASSERT_NE(waiter, nullptr);
   // The posted bits stay in the group until the woken waiter takes them:
   // whoever comes first gets them, the other one does not.
-  EXPECT_EQ(evl_post_flags(&flg, 0x1), 0);
+  EXPECT_EQ(evl_post_flags(&flg_, 0x1), 0);
   int bits = 0;
-  const bool taken_here = evl_trywait_flags(&flg, &bits) == 0;
+  const bool taken_here = evl_trywait_flags(&flg_, &bits) == 0;
   if (taken_here) {
     EXPECT_EQ(bits, 0x1);
     wait_until_blocked(self);
-    EXPECT_EQ(evl_post_flags(&flg, 0x2), 0);
+    EXPECT_EQ(evl_post_flags(&flg_, 0x2), 0);
   }
-  (*waiter)->join();
+  waiter->join();
   EXPECT_EQ(got, taken_here ? 0x2 : 0x1);
-  EXPECT_EQ(evl_peek_flags(&flg, &bits), 0);
+  EXPECT_EQ(evl_peek_flags(&flg_, &bits), 0);
   EXPECT_EQ(bits, 0);
-  EXPECT_EQ(evl_close_flags(&flg), 0);
 }
 
 TEST_F(FlagsTest, TimedWaitTimesOut) {
-  struct evl_flags flg;
-  ASSERT_GE(evl_new_flags(&flg, nullptr), 0);
   run_on_evl_thread("flags-timeout", [&] {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_nsec += 10000000;
-    if (deadline.tv_nsec >= 1000000000) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000;
-    }
+    const struct timespec deadline = time_after(CLOCK_MONOTONIC, std::chrono::milliseconds(10));
     int bits = 0;
-    EXPECT_EQ(evl_timedwait_flags(&flg, &deadline, &bits), -ETIMEDOUT);
+    EXPECT_EQ(evl_timedwait_flags(&flg_, &deadline, &bits), -ETIMEDOUT);
   });
-  EXPECT_EQ(evl_close_flags(&flg), 0);
 }
 
 TEST_F(FlagsTest, PollTellsSetFromClear) {
-  struct evl_flags flg;
-  const int fd = evl_new_flags(&flg, nullptr);
-  ASSERT_GE(fd, 0);
-  EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLOUT);
+  EXPECT_EQ(kernel_revents(fd_, POLLIN | POLLOUT), POLLOUT);
   run_on_evl_thread("flags-poll", [&] {
-    EXPECT_EQ(evl_wait_for(fd, POLLOUT) & (POLLIN | POLLOUT), POLLOUT);
-    EXPECT_EQ(evl_post_flags(&flg, 4), 0);
-    EXPECT_EQ(evl_wait_for(fd, POLLIN) & (POLLIN | POLLOUT), POLLIN);
+    EXPECT_EQ(evl_wait_for(fd_, POLLOUT) & (POLLIN | POLLOUT), POLLOUT);
+    EXPECT_EQ(evl_post_flags(&flg_, 4), 0);
+    EXPECT_EQ(evl_wait_for(fd_, POLLIN) & (POLLIN | POLLOUT), POLLIN);
   });
-  EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLIN);
+  EXPECT_EQ(kernel_revents(fd_, POLLIN | POLLOUT), POLLIN);
   int bits = 0;
-  EXPECT_EQ(evl_trywait_flags(&flg, &bits), 0);
-  EXPECT_EQ(kernel_revents(fd, POLLIN | POLLOUT), POLLOUT);
-  EXPECT_EQ(evl_close_flags(&flg), 0);
+  EXPECT_EQ(evl_trywait_flags(&flg_, &bits), 0);
+  EXPECT_EQ(kernel_revents(fd_, POLLIN | POLLOUT), POLLOUT);
 }
 
 TEST_F(FlagsTest, ClosingWakesWaitersWithEidrm) {
   struct evl_flags flg;
   ASSERT_GE(evl_new_flags(&flg, nullptr), 0);
   std::atomic<int> got{1};
-  std::atomic<int> self{-1};
-  auto waiter = start_evl_thread(unique_name("flags-closed"), [&] {
+  auto waiter = start_blocked_evl_thread("flags-closed", [&] {
     int bits;
-    self = evl_get_self();
     got = evl_wait_flags(&flg, &bits);
   });
-  ASSERT_TRUE(waiter.ok());
-  while (self < 0) usleep(1000);
-  wait_until_blocked(self);
+  ASSERT_NE(waiter, nullptr);
   EXPECT_EQ(evl_close_flags(&flg), 0);
-  (*waiter)->join();
+  waiter->join();
   EXPECT_EQ(got, -EIDRM);
 }
 

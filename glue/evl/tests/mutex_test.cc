@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 
 #include <evl/evl.h>
 
@@ -34,15 +35,6 @@ std::pair<int, int> effective(int thread_fd) {
   return {state.eattrs.sched_policy, state.eattrs.sched_priority};
 }
 
-struct timespec in_ms(long ms) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  t.tv_nsec += ms * 1000000;
-  t.tv_sec += t.tv_nsec / 1000000000;
-  t.tv_nsec %= 1000000000;
-  return t;
-}
-
 TEST_F(MutexTest, LockUnlockAndErrors) {
   struct evl_mutex m;
   ASSERT_GE(evl_new_mutex(&m, nullptr), 0);
@@ -56,7 +48,7 @@ TEST_F(MutexTest, LockUnlockAndErrors) {
     EXPECT_EQ(evl_trylock_mutex(&m), -EDEADLK);
     run_on_evl_thread("mutex-other", [&] {
       EXPECT_EQ(evl_trylock_mutex(&m), -EBUSY);
-      const struct timespec soon = in_ms(10);
+      const struct timespec soon = time_after(CLOCK_MONOTONIC, std::chrono::milliseconds(10));
       EXPECT_EQ(evl_timedlock_mutex(&m, &soon), -ETIMEDOUT);
       EXPECT_EQ(evl_unlock_mutex(&m), -EPERM);
       const struct timespec bad = {-1, 0};
@@ -97,23 +89,19 @@ TEST_F(MutexTest, OwnerInheritsAWaitersPriority) {
     set_self(SCHED_FIFO, 1);
     const int self = evl_get_self();
     EXPECT_EQ(evl_lock_mutex(&m), 0);
-    std::atomic<int> waiter_fd{-1};
-    auto waiter = start_evl_thread(unique_name("mutex-pi-waiter"), [&] {
+    auto waiter = start_blocked_evl_thread("mutex-pi-waiter", [&] {
       set_self(SCHED_FIFO, 3);
-      waiter_fd = evl_get_self();
       EXPECT_EQ(evl_lock_mutex(&m), 0);
       EXPECT_EQ(evl_unlock_mutex(&m), 0);
     });
-    ASSERT_TRUE(waiter.ok());
-    while (waiter_fd < 0) usleep(1000);
-    wait_until_blocked(waiter_fd);
+    ASSERT_NE(waiter, nullptr);
     EXPECT_EQ(effective(self), std::make_pair(SCHED_FIFO, 3));
     struct evl_thread_state state;
     ASSERT_EQ(evl_get_state(self, &state), 0);
     EXPECT_TRUE(state.state & T_BOOST);
     EXPECT_EQ(evl_unlock_mutex(&m), 0);
     EXPECT_EQ(effective(self), std::make_pair(SCHED_FIFO, 1));
-    (*waiter)->join();
+    waiter->join();
   });
   EXPECT_EQ(evl_close_mutex(&m), 0);
 }
@@ -127,7 +115,7 @@ TEST_F(MutexTest, TimedOutWaiterTakesItsBoostBack) {
     EXPECT_EQ(evl_lock_mutex(&m), 0);
     run_on_evl_thread("mutex-pi-impatient", [&] {
       set_self(SCHED_FIFO, 4);
-      const struct timespec soon = in_ms(20);
+      const struct timespec soon = time_after(CLOCK_MONOTONIC, std::chrono::milliseconds(20));
       EXPECT_EQ(evl_timedlock_mutex(&m, &soon), -ETIMEDOUT);
     });
     EXPECT_EQ(effective(self), std::make_pair(SCHED_FIFO, 1));
@@ -225,24 +213,20 @@ TEST_F(MutexTest, AHigherPriorityLockerStealsAHandedOverMutex) {
     pin_to(cpu);
     set_self(SCHED_FIFO, 5);
     EXPECT_EQ(evl_lock_mutex(&m), 0);
-    std::atomic<int> victim_fd{-1};
     std::atomic<bool> acquired{false};
-    auto victim = start_evl_thread(unique_name("mutex-victim"), [&] {
+    auto victim = start_blocked_evl_thread("mutex-victim", [&] {
       pin_to(cpu);
       set_self(SCHED_FIFO, 1);
-      victim_fd = evl_get_self();
       EXPECT_EQ(evl_lock_mutex(&m), 0);
       acquired = true;
       EXPECT_EQ(evl_unlock_mutex(&m), 0);
     });
-    ASSERT_TRUE(victim.ok());
-    while (victim_fd < 0) usleep(1000);
-    wait_until_blocked(victim_fd);
+    ASSERT_NE(victim, nullptr);
     EXPECT_EQ(evl_unlock_mutex(&m), 0);   // handed to the victim...
     EXPECT_EQ(evl_trylock_mutex(&m), 0);  // ...which has not resumed: taken back
     EXPECT_FALSE(acquired);
     EXPECT_EQ(evl_unlock_mutex(&m), 0);
-    (*victim)->join();
+    victim->join();
     EXPECT_TRUE(acquired);
   });
   EXPECT_EQ(evl_close_mutex(&m), 0);
@@ -253,17 +237,11 @@ TEST_F(MutexTest, ClosingWakesWaitersWithEidrm) {
   ASSERT_GE(evl_new_mutex(&m, nullptr), 0);
   run_on_evl_thread("mutex-close", [&] {
     EXPECT_EQ(evl_lock_mutex(&m), 0);
-    std::atomic<int> waiter_fd{-1};
     std::atomic<int> got{1};
-    auto waiter = start_evl_thread(unique_name("mutex-close-waiter"), [&] {
-      waiter_fd = evl_get_self();
-      got = evl_lock_mutex(&m);
-    });
-    ASSERT_TRUE(waiter.ok());
-    while (waiter_fd < 0) usleep(1000);
-    wait_until_blocked(waiter_fd);
+    auto waiter = start_blocked_evl_thread("mutex-close-waiter", [&] { got = evl_lock_mutex(&m); });
+    ASSERT_NE(waiter, nullptr);
     EXPECT_EQ(evl_close_mutex(&m), 0);
-    (*waiter)->join();
+    waiter->join();
     EXPECT_EQ(got, -EIDRM);
   });
 }

@@ -144,22 +144,18 @@ TEST_F(ObservableTest, MasterHandsEachNoticeToOneObserverInTurn) {
 TEST_F(ObservableTest, ClosingEndsSubscriptions) {
   const int ofd = evl_new_observable(nullptr);
   ASSERT_GE(ofd, 0);
-  std::atomic<int> reader{-1};
   std::atomic<int> got{1};
   std::atomic<int> unsubscribed{1};
-  auto t = start_evl_thread(unique_name("observable-closed"), [&] {
+  auto t = start_blocked_evl_thread("observable-closed", [&] {
     ASSERT_EQ(evl_subscribe(ofd, 4, 0), 0);
-    reader = evl_get_self();
     struct evl_notification nf;
     got = evl_read_observable(ofd, &nf, 1);
     // Woken while the close is still under way: the descriptor is gone.
     unsubscribed = evl_unsubscribe(ofd);
   });
-  ASSERT_TRUE(t.ok());
-  while (reader < 0) usleep(1000);
-  wait_until_blocked(reader);
+  ASSERT_NE(t, nullptr);
   EXPECT_EQ(close(ofd), 0);
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, -EBADF);
   EXPECT_EQ(unsubscribed, -EBADF);
 }
@@ -167,24 +163,20 @@ TEST_F(ObservableTest, ClosingEndsSubscriptions) {
 TEST_F(ObservableTest, ASenderThatNeverSubscribedSeesRoomButNoInput) {
   const int ofd = evl_new_observable(nullptr);
   ASSERT_GE(ofd, 0);
-  std::atomic<int> observer{-1};
   std::atomic<int> got{0};
-  auto t = start_evl_thread(unique_name("observable-room"), [&] {
+  auto t = start_blocked_evl_thread("observable-room", [&] {
     ASSERT_EQ(evl_subscribe(ofd, 1, 0), 0);
-    observer = evl_get_self();
     struct evl_notification nf;
     got = evl_read_observable(ofd, &nf, 1);
   });
-  ASSERT_TRUE(t.ok());
-  while (observer < 0) usleep(1000);
-  wait_until_blocked(observer);
+  ASSERT_NE(t, nullptr);
   run_on_evl_thread("observable-sender", [ofd] {
     EXPECT_EQ(evl_wait_for(ofd, POLLOUT), static_cast<unsigned int>(POLLOUT));
     EXPECT_EQ(evl_wait_for(ofd, POLLIN) & (POLLIN | POLLERR), static_cast<unsigned int>(POLLERR));
     struct evl_notice n = notice(EVL_NOTICE_USER, 5);
     EXPECT_EQ(evl_update_observable(ofd, &n, 1), 1);
   });
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, 1);
   close(ofd);
 }

@@ -137,11 +137,8 @@ TEST_F(ProxyErrorsTest, WriteLargerThanBufferIsEfbig) {
   int fd = evl_new_proxy(p.w, 16, nullptr);
   ASSERT_GE(fd, 0);
   char buf[17] = {0};
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, buf, 17), -1);
-  EXPECT_EQ(errno, EFBIG);
-  EXPECT_EQ(write(fd, buf, 17), -1);
-  EXPECT_EQ(errno, EFBIG);
+  EXPECT_TRUE(fails_with(EFBIG, [&] { return oob_write(fd, buf, 17); }));
+  EXPECT_TRUE(fails_with(EFBIG, [&] { return write(fd, buf, 17); }));
   EXPECT_EQ(evl_send_proxy(fd, buf, 17), -EFBIG);
   close(fd);
 }
@@ -151,12 +148,8 @@ TEST_F(ProxyErrorsTest, CountNotMultipleOfGranularityIsEinval) {
   int fd = evl_create_proxy(p.w, 32, 4, EVL_CLONE_OUTPUT | EVL_CLONE_INPUT, nullptr);
   ASSERT_GE(fd, 0);
   char buf[6] = {0};
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, buf, 6), -1);
-  EXPECT_EQ(errno, EINVAL);
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, buf, 6), -1);
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_write(fd, buf, 6); }));
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_read(fd, buf, 6); }));
   close(fd);
 }
 
@@ -171,11 +164,8 @@ TEST_F(ProxyErrorsTest, NonBlockingFullRingIsEagain) {
   int fd = evl_create_proxy(p.w, 32, 0, EVL_CLONE_NONBLOCK, nullptr);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(oob_write(fd, junk.data(), 32), 32);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, junk.data(), 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
-  EXPECT_EQ(write(fd, junk.data(), 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_write(fd, junk.data(), 1); }));
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return write(fd, junk.data(), 1); }));
   // The reader goes: the blocked relay fails with EPIPE, close reports the drop.
   signal(SIGPIPE, SIG_IGN);
   close(p.r);
@@ -189,38 +179,25 @@ TEST_F(ProxyErrorsTest, FcntlNonblockTakesEffect) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
   char c;
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, &c, 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
-  EXPECT_EQ(read(fd, &c, 1), -1);
-  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return oob_read(fd, &c, 1); }));
+  EXPECT_TRUE(fails_with(EAGAIN, [&] { return read(fd, &c, 1); }));
   close(fd);
 }
 
 TEST_F(ProxyErrorsTest, OobCallsOnOrdinaryDescriptorAreEbadf) {
   Pipe p;
   char c = 0;
-  errno = 0;
-  EXPECT_EQ(oob_write(p.w, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
-  errno = 0;
-  EXPECT_EQ(oob_read(p.r, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(p.r, 0), -1);
-  EXPECT_EQ(errno, EBADF);
-  errno = 0;
-  EXPECT_EQ(oob_write(-1, &c, 1), -1);
-  EXPECT_EQ(errno, EBADF);
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_write(p.w, &c, 1); }));
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_read(p.r, &c, 1); }));
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_ioctl(p.r, 0); }));
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_write(-1, &c, 1); }));
 }
 
 TEST_F(ProxyErrorsTest, ProxyHasNoOobIoctl) {
   Pipe p;
   int fd = evl_new_proxy(p.w, 16, nullptr);
   ASSERT_GE(fd, 0);
-  errno = 0;
-  EXPECT_EQ(oob_ioctl(fd, 0x1234), -1);
-  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_TRUE(fails_with(ENOTTY, [&] { return oob_ioctl(fd, 0x1234); }));
   close(fd);
 }
 
@@ -228,30 +205,16 @@ TEST_F(ProxyErrorsTest, BadBufferIsEfault) {
   Pipe p;
   int fd = evl_create_proxy(p.w, 16, 0, EVL_CLONE_INPUT | EVL_CLONE_OUTPUT, nullptr);
   ASSERT_GE(fd, 0);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, nullptr, 4), -1);
-  EXPECT_EQ(errno, EFAULT);
-  errno = 0;
-  EXPECT_EQ(oob_read(fd, reinterpret_cast<void*>(16), 4), -1);
-  EXPECT_EQ(errno, EFAULT);
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_write(fd, nullptr, 4); }));
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_read(fd, reinterpret_cast<void*>(16), 4); }));
   close(fd);
 }
 
 TEST_F(ProxyErrorsTest, DisabledDirectionIsEnxio) {
-  Pipe p;
-  int out = evl_new_proxy(p.w, 16, nullptr);
-  int in = evl_create_proxy(p.r, 16, 0, EVL_CLONE_INPUT, nullptr);
-  ASSERT_GE(out, 0);
-  ASSERT_GE(in, 0);
+  OneWayProxies proxies(16);
   char c = 0;
-  errno = 0;
-  EXPECT_EQ(oob_read(out, &c, 1), -1);  // as the EVL core answers
-  EXPECT_EQ(errno, ENXIO);
-  errno = 0;
-  EXPECT_EQ(oob_write(in, &c, 1), -1);
-  EXPECT_EQ(errno, ENXIO);
-  close(out);
-  close(in);
+  EXPECT_TRUE(fails_with(ENXIO, [&] { return oob_read(proxies.out, &c, 1); }));  // as the EVL core answers
+  EXPECT_TRUE(fails_with(ENXIO, [&] { return oob_write(proxies.in, &c, 1); }));
 }
 
 TEST_F(ProxyErrorsTest, ClosedProxyIsEbadf) {
@@ -259,9 +222,7 @@ TEST_F(ProxyErrorsTest, ClosedProxyIsEbadf) {
   int fd = evl_new_proxy(p.w, 16, nullptr);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(close(fd), 0);
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, "x", 1), -1);
-  EXPECT_EQ(errno, EBADF);
+  EXPECT_TRUE(fails_with(EBADF, [&] { return oob_write(fd, "x", 1); }));
 }
 
 }  // namespace

@@ -37,12 +37,18 @@ class ProxyFaultsTest : public AttachedEvlTest {};
 
 // ---------------------------------------------------------------- targets that are EVL files
 
+// A proxy (*inner) onto the write end of p, and a proxy (*outer) onto it.
+void chain_proxies(const Pipe& p, int* inner, int* outer) {
+  *inner = evl_new_proxy(p.w, 4096, nullptr);
+  ASSERT_GE(*inner, 0);
+  *outer = evl_new_proxy(*inner, 4096, nullptr);
+  ASSERT_GE(*outer, 0);
+}
+
 TEST_F(ProxyFaultsTest, ProxyOntoAProxyDelivers) {
   Pipe p;
-  const int inner = evl_new_proxy(p.w, 4096, nullptr);
-  ASSERT_GE(inner, 0);
-  const int outer = evl_new_proxy(inner, 4096, nullptr);
-  ASSERT_GE(outer, 0);
+  int inner, outer;
+  ASSERT_NO_FATAL_FAILURE(chain_proxies(p, &inner, &outer));
   run_on_evl_thread("onto-proxy", [&] { EXPECT_EQ(oob_write(outer, "through two", 11), 11); });
   EXPECT_EQ(read_exactly(p.r, 11), "through two");
   EXPECT_EQ(close(outer), 0);
@@ -53,10 +59,8 @@ TEST_F(ProxyFaultsTest, ProxyOntoAProxyDelivers) {
 // not cut the chain, and closing the outer one then drains both.
 TEST_F(ProxyFaultsTest, ProxyOntoAProxyOutlivesTheInnerDescriptor) {
   Pipe p;
-  const int inner = evl_new_proxy(p.w, 4096, nullptr);
-  ASSERT_GE(inner, 0);
-  const int outer = evl_new_proxy(inner, 4096, nullptr);
-  ASSERT_GE(outer, 0);
+  int inner, outer;
+  ASSERT_NO_FATAL_FAILURE(chain_proxies(p, &inner, &outer));
   EXPECT_EQ(close(inner), 0);
   EXPECT_EQ(write(outer, "after", 5), 5);
   EXPECT_EQ(close(outer), 0);
@@ -128,9 +132,7 @@ TEST_F(ProxyFaultsTest, OobWriteFromAnInaccessibleBufferIsEfault) {
   run_on_evl_thread("efault-write", [&] {
     BadPages bad;
     for (const char* buf : {bad.none(), bad.unmapped(), bad.read_only() + 4000}) {
-      errno = 0;
-      EXPECT_EQ(oob_write(fd, buf, 200), -1);
-      EXPECT_EQ(errno, EFAULT);
+      EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_write(fd, buf, 200); }));
     }
     EXPECT_EQ(oob_write(fd, bad.read_only(), 16), 16);  // readable is enough
   });
@@ -147,12 +149,8 @@ TEST_F(ProxyFaultsTest, OobReadIntoAnInaccessibleBufferIsEfault) {
   run_on_evl_thread("efault-read", [&] {
     BadPages bad;
     for (char* buf : {bad.none(), bad.unmapped(), bad.read_only()}) {
-      errno = 0;
-      EXPECT_EQ(oob_read(fd, buf, 4), -1);
-      EXPECT_EQ(errno, EFAULT);
-      errno = 0;
-      EXPECT_EQ(oob_ioctl(fd, FIONREAD, buf), -1);
-      EXPECT_EQ(errno, EFAULT);
+      EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_read(fd, buf, 4); }));
+      EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_ioctl(fd, FIONREAD, buf); }));
     }
     char ok[4];
     EXPECT_EQ(oob_read(fd, ok, 4), 4);  // nothing was taken by the refused reads
@@ -168,16 +166,10 @@ TEST_F(ProxyFaultsTest, IoctlOnAnOobDeviceWithAnInaccessibleArgumentIsEfault) {
   ASSERT_GE(dev, 0);
   BadPages bad;
   for (char* arg : {bad.none(), bad.unmapped(), bad.read_only()}) {
-    errno = 0;
-    EXPECT_EQ(ioctl(dev, OSKIT_LOOPBACK_GET_STATS, arg), -1);
-    EXPECT_EQ(errno, EFAULT);
-    errno = 0;
-    EXPECT_EQ(oob_ioctl(dev, FIONREAD, arg), -1);
-    EXPECT_EQ(errno, EFAULT);
+    EXPECT_TRUE(fails_with(EFAULT, [&] { return ioctl(dev, OSKIT_LOOPBACK_GET_STATS, arg); }));
+    EXPECT_TRUE(fails_with(EFAULT, [&] { return oob_ioctl(dev, FIONREAD, arg); }));
   }
-  errno = 0;
-  EXPECT_EQ(ioctl(dev, OSKIT_LOOPBACK_SET_CAPACITY, bad.unmapped()), -1);
-  EXPECT_EQ(errno, EFAULT);
+  EXPECT_TRUE(fails_with(EFAULT, [&] { return ioctl(dev, OSKIT_LOOPBACK_SET_CAPACITY, bad.unmapped()); }));
   oskit_loopback_config c{};
   EXPECT_EQ(ioctl(dev, OSKIT_LOOPBACK_GET_CONFIG, &c), 0);
   EXPECT_EQ(c.capacity, 64u);
@@ -227,9 +219,7 @@ TEST_F(ProxyFaultsTest, TargetWithoutReaderIsEpipeNotSigpipe) {
   ASSERT_GE(fd, 0);
   EXPECT_EQ(write(fd, "lost", 4), 4);
   EXPECT_TRUE(evl_wait_for(fd, POLLOUT) & POLLOUT);  // given up: the ring is empty
-  errno = 0;
-  EXPECT_EQ(write(fd, "more", 4), -1);
-  EXPECT_EQ(errno, EPIPE);
+  EXPECT_TRUE(fails_with(EPIPE, [&] { return write(fd, "more", 4); }));
   oskit_evl_proxy_stats s{};
   ASSERT_EQ(oskit_evl_proxy_get_stats(fd, &s), 0);
   EXPECT_EQ(s.last_error, EPIPE);

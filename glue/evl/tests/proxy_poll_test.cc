@@ -144,18 +144,12 @@ TEST_F(ProxyPollTest, InputIsReadFromTheTargetOnlyWhenAReaderAsks) {
 }
 
 TEST_F(ProxyPollTest, PollerrOnDirectionNotEnabled) {
-  Pipe p;
-  int out = evl_new_proxy(p.w, 64, nullptr);
-  int in = evl_create_proxy(p.r, 64, 0, EVL_CLONE_INPUT, nullptr);
-  ASSERT_GE(out, 0);
-  ASSERT_GE(in, 0);
-  EXPECT_EQ(evl_ready_now(out, POLLIN) & POLLERR, static_cast<unsigned>(POLLERR));
-  EXPECT_EQ(evl_ready_now(in, POLLOUT) & POLLERR, static_cast<unsigned>(POLLERR));
-  EXPECT_EQ(evl_ready_now(in, POLLOUT) & POLLOUT, 0u);  // never POLLOUT without an output ring
-  EXPECT_EQ(kernel_revents(in, POLLOUT), 0);
-  EXPECT_EQ(evl_ready_now(out, POLLOUT), static_cast<unsigned>(POLLOUT));
-  close(out);
-  close(in);
+  OneWayProxies proxies(64);
+  EXPECT_EQ(evl_ready_now(proxies.out, POLLIN) & POLLERR, static_cast<unsigned>(POLLERR));
+  EXPECT_EQ(evl_ready_now(proxies.in, POLLOUT) & POLLERR, static_cast<unsigned>(POLLERR));
+  EXPECT_EQ(evl_ready_now(proxies.in, POLLOUT) & POLLOUT, 0u);  // never POLLOUT without an output ring
+  EXPECT_EQ(kernel_revents(proxies.in, POLLOUT), 0);
+  EXPECT_EQ(evl_ready_now(proxies.out, POLLOUT), static_cast<unsigned>(POLLOUT));
 }
 
 TEST_F(ProxyPollTest, BothDirectionsReportIndependently) {

@@ -119,9 +119,7 @@ TEST_F(ProxyRelayTest, EventfdRelayWithGranularity8) {
   }
   waker.join();
   uint64_t half = 0;
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, &half, 4), -1);  // not a multiple of the granularity
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_TRUE(fails_with(EINVAL, [&] { return oob_write(fd, &half, 4); }));  // not a multiple of the granularity
   close(fd);
   close(evntfd);
 }
@@ -249,9 +247,7 @@ TEST_F(ProxyRelayTest, PermanentTargetErrorIsReportedAndDropsAreCounted) {
   ASSERT_EQ(oob_write(fd, "lost", 4), 4);
   EXPECT_NE(evl_wait_for(fd, POLLOUT) & POLLERR, 0u);
   EXPECT_NE(kernel_wait_for(fd, POLLIN) & POLLIN, 0) << "the error turns the descriptor readable, as a socket's does";
-  errno = 0;
-  EXPECT_EQ(oob_write(fd, "more", 4), -1);
-  EXPECT_EQ(errno, EPIPE);
+  EXPECT_TRUE(fails_with(EPIPE, [&] { return oob_write(fd, "more", 4); }));
   oskit_evl_proxy_stats st;
   ASSERT_EQ(oskit_evl_proxy_get_stats(fd, &st), 0);
   EXPECT_EQ(st.bytes_dropped, 4u);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include <evl/evl.h>
@@ -19,13 +20,12 @@ namespace {
 
 class SemTest : public EvlTest {};
 
-struct timespec in_ms(clockid_t clock, long ms) {
-  struct timespec t;
-  clock_gettime(clock, &t);
-  t.tv_nsec += ms * 1000000;
-  t.tv_sec += t.tv_nsec / 1000000000;
-  t.tv_nsec %= 1000000000;
-  return t;
+// Waits (no deadline) until the count of sem shows a waiter (goes negative);
+// returns the count.
+int wait_for_waiters(struct evl_sem* sem) {
+  int value = 0;
+  while (evl_peek_sem(sem, &value) == 0 && value >= 0) usleep(1000);
+  return value;
 }
 
 TEST_F(SemTest, CountsPutsAndGets) {
@@ -57,7 +57,7 @@ TEST_F(SemTest, TimedGetTimesOutOnItsClock) {
     ASSERT_GE(evl_create_sem(&sem, clockfd, 0, 0, nullptr), 0);
     run_on_evl_thread("sem-timeout", [&] {
       const clockid_t clock = clockfd == EVL_CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
-      const struct timespec deadline = in_ms(clock, 20);
+      const struct timespec deadline = time_after(clock, std::chrono::milliseconds(20));
       EXPECT_EQ(evl_timedget_sem(&sem, &deadline), -ETIMEDOUT);
       struct timespec now;
       clock_gettime(clock, &now);
@@ -78,9 +78,7 @@ TEST_F(SemTest, PutWakesAWaiter) {
   std::atomic<int> got{1};
   auto waiter = start_evl_thread(unique_name("sem-waiter"), [&] { got = evl_get_sem(&sem); });
   ASSERT_TRUE(waiter.ok());
-  int value = 0;
-  while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);
-  EXPECT_EQ(value, -1) << "the count shows one waiter";
+  EXPECT_EQ(wait_for_waiters(&sem), -1) << "the count shows one waiter";
   EXPECT_EQ(evl_put_sem(&sem), 0);
   (*waiter)->join();
   EXPECT_EQ(got, 0);
@@ -104,8 +102,7 @@ TEST_F(SemTest, APutRunsTheHigherPriorityThreadItWokeFirst) {
   ASSERT_TRUE(waiter.ok());
   run_on_evl_thread("sem-low", [&] {
     for (int round = 1; round <= 3; round++) {
-      int value = 0;
-      while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);  // the waiter waits
+      wait_for_waiters(&sem);
       ASSERT_EQ(evl_put_sem(&sem), 0);
       EXPECT_EQ(rounds.load(), round) << "the woken thread ran before the put returned";
     }
@@ -120,8 +117,7 @@ TEST_F(SemTest, ClosingWakesWaitersWithEidrm) {
   std::atomic<int> got{1};
   auto waiter = start_evl_thread(unique_name("sem-closed"), [&] { got = evl_get_sem(&sem); });
   ASSERT_TRUE(waiter.ok());
-  int value = 0;
-  while (evl_peek_sem(&sem, &value) == 0 && value >= 0) usleep(1000);
+  wait_for_waiters(&sem);
   EXPECT_EQ(evl_close_sem(&sem), 0);
   (*waiter)->join();
   EXPECT_EQ(got, -EIDRM);

@@ -64,20 +64,16 @@ TEST_F(XbufTest, NonblockingReadsTakeWhatIsThere) {
 TEST_F(XbufTest, BlockingReadWaitsForTheWholeCount) {
   const int fd = evl_new_xbuf(64, nullptr);
   ASSERT_GE(fd, 0);
-  std::atomic<int> reader{-1};
   std::string got;
-  auto t = start_evl_thread(unique_name("xbuf-reader"), [&] {
+  auto t = start_blocked_evl_thread("xbuf-reader", [&] {
     char buf[6] = {};
-    reader = evl_get_self();
     EXPECT_EQ(oob_read(fd, buf, 6), 6);
     got.assign(buf, 6);
   });
-  ASSERT_TRUE(t.ok());
-  while (reader < 0) usleep(1000);
-  wait_until_blocked(reader);
+  ASSERT_NE(t, nullptr);
   ASSERT_EQ(write(fd, "abc", 3), 3);
   ASSERT_EQ(write(fd, "def", 3), 3);
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, "abcdef");
   close(fd);
 }
@@ -124,19 +120,15 @@ TEST_F(XbufTest, PollReportsEachStagesView) {
 TEST_F(XbufTest, ClosingWakesOutOfBandWaiters) {
   const int fd = evl_new_xbuf(8, nullptr);
   ASSERT_GE(fd, 0);
-  std::atomic<int> reader{-1};
   std::atomic<long> got{1};
-  auto t = start_evl_thread(unique_name("xbuf-closed"), [&] {
+  auto t = start_blocked_evl_thread("xbuf-closed", [&] {
     char buf[4];
-    reader = evl_get_self();
     const ssize_t n = oob_read(fd, buf, sizeof buf);
     got = n < 0 ? -errno : n;
   });
-  ASSERT_TRUE(t.ok());
-  while (reader < 0) usleep(1000);
-  wait_until_blocked(reader);
+  ASSERT_NE(t, nullptr);
   EXPECT_EQ(close(fd), 0);
-  (*t)->join();
+  t->join();
   EXPECT_EQ(got, -EIDRM);
 }
 
