@@ -16,16 +16,7 @@
 #include "components/membufio/membufio.h"
 #include "components/netio/netio.h"
 #include "components/udp/udp.h"
-
-static int failures;
-
-#define CHECK(cond)                                              \
-  do {                                                           \
-    if (!(cond)) {                                               \
-      fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                \
-    }                                                            \
-  } while (0)
+#include "oskit/testing/c_check.h"
 
 static struct sockaddr_in loopback_any(void) {
   struct sockaddr_in a;
@@ -157,6 +148,5 @@ int main(void) {
   socket_api();
   endpoint();
   CHECK(evl_detach_self() == 0);
-  if (failures == 0) printf("all C checks passed\n");
-  return failures == 0 ? 0 : 1;
+  return check_result();
 }

@@ -18,16 +18,7 @@
 #include "glue/evl/driver.h"
 #include "glue/evl/loopback.h"
 #include "glue/evl/stage.h"
-
-static int failures;
-
-#define CHECK(cond)                                              \
-  do {                                                           \
-    if (!(cond)) {                                               \
-      fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                \
-    }                                                            \
-  } while (0)
+#include "oskit/testing/c_check.h"
 
 static void proxies(void) {
   int fds[2], pfd, n;
@@ -164,5 +155,5 @@ int main(void) {
   driver();
   core_api();
   stages();
-  return failures == 0 ? 0 : 1;
+  return check_result();
 }
