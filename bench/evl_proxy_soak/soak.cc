@@ -45,9 +45,9 @@
 #include "glue/evl/config.h"
 #include "glue/evl/emul/seams.h"
 #include "glue/evl/evl_thread.h"
+#include "glue/evl/testing/drop_log.h"
+#include "glue/evl/testing/scripted_target.h"
 #include "oskit/testing/temp_dir.h"
-#include "tests/fuzz/evl_proxy/drop_log.h"
-#include "tests/fuzz/evl_proxy/scripted_target.h"
 
 namespace oskit::soak {
 namespace {
@@ -167,7 +167,7 @@ class Instance {
     const int flags = EVL_CLONE_OUTPUT | (rng() % 2 ? EVL_CLONE_NONBLOCK : 0);
     int target_fd;
     if (kind == Kind::kFailing) {
-      scripted_ = std::make_unique<fuzz::ScriptedTarget>(granularity);
+      scripted_ = std::make_unique<evl::testing::ScriptedTarget>(granularity);
       plan_faults(rng);
       target_fd = scripted_->proxy_fd();
     } else {
@@ -222,15 +222,15 @@ class Instance {
     const int permanent_at = rng() % 3 == 0 ? static_cast<int>(rng() % n) : -1;
     for (int i = 0; i < n; ++i) {
       if (i == permanent_at) {
-        scripted_->plan_output({fuzz::Fault::kPermanent, kPermanent[rng() % 3]});
+        scripted_->plan_output({evl::testing::Fault::kPermanent, kPermanent[rng() % 3]});
         ++counters_->permanent_faults;
         break;
       }
       if (rng() % 3 == 0) {
-        scripted_->plan_output({fuzz::Fault::kTransient, kTransient[rng() % 5]});
+        scripted_->plan_output({evl::testing::Fault::kTransient, kTransient[rng() % 5]});
         ++counters_->transient_faults;
       } else {
-        scripted_->plan_output({fuzz::Fault::kShort, 1 + static_cast<int>(rng() % 300)});
+        scripted_->plan_output({evl::testing::Fault::kShort, 1 + static_cast<int>(rng() % 300)});
       }
     }
   }
@@ -276,7 +276,7 @@ class Instance {
   Counters* counters_;
   int fd_ = -1;
   int read_fd_ = -1;
-  std::unique_ptr<fuzz::ScriptedTarget> scripted_;
+  std::unique_ptr<evl::testing::ScriptedTarget> scripted_;
   std::unique_ptr<env::WorkerThread> reader_;
 };
 
@@ -441,8 +441,8 @@ class Soak {
     return ok ? 0 : 1;
   }
 
-  static fuzz::DropLog& drop_log() {
-    static fuzz::DropLog* log = new fuzz::DropLog;
+  static evl::testing::DropLog& drop_log() {
+    static evl::testing::DropLog* log = new evl::testing::DropLog;
     return *log;
   }
   const Options options_;

@@ -36,14 +36,18 @@
 #include "glue/env/env.h"
 #include "glue/evl/config.h"
 #include "glue/evl/emul/seams.h"
+#include "glue/evl/testing/drop_log.h"
+#include "glue/evl/testing/scripted_target.h"
 #include "oskit/testing/temp_dir.h"
-#include "tests/fuzz/evl_proxy/drop_log.h"
-#include "tests/fuzz/evl_proxy/scripted_target.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace oskit::fuzz {
 namespace {
+
+using evl::testing::DropLog;
+using evl::testing::Fault;
+using evl::testing::ScriptedTarget;
 
 // Ring memory comes from the embedding environment's allocate() when a
 // harness installed one (the drop log here), zeroed there: only the host's

@@ -18,15 +18,17 @@
 
 #include "glue/evl/emul/seams.h"
 #include "glue/evl/testing/evl_testing.h"
+#include "glue/evl/testing/scripted_target.h"
 #include "gtest/gtest.h"
-#include "tests/fuzz/evl_proxy/scripted_target.h"
 
 namespace oskit::fuzz {
 namespace {
 
 using evl::testing::evl_wait_for;
 using evl::testing::EvlTest;
+using evl::testing::Fault;
 using evl::testing::run_on_evl_thread;
+using evl::testing::ScriptedTarget;
 
 class ProxyDefects : public EvlTest {};
 

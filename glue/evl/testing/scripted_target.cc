@@ -1,4 +1,4 @@
-#include "tests/fuzz/evl_proxy/scripted_target.h"
+#include "glue/evl/testing/scripted_target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace oskit::fuzz {
+namespace oskit::evl::testing {
 
 ScriptedTarget::ScriptedTarget(std::size_t granularity) : granularity_(granularity), io_{writev_hook, read_hook, this} {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds_) != 0) {
@@ -204,4 +204,4 @@ ssize_t ScriptedTarget::on_read(int fd, void* buf, std::size_t count) {
   return recv(fd, buf, count, MSG_DONTWAIT);
 }
 
-}  // namespace oskit::fuzz
+}  // namespace oskit::evl::testing

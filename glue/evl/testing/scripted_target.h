@@ -5,8 +5,8 @@
 // and permanent errors) is consumed one per transfer; a gate makes the target
 // full (EAGAIN, with the descriptor reporting no room, so the worker waits
 // instead of spinning); a delay makes it slow.
-#ifndef TESTS_FUZZ_EVL_PROXY_SCRIPTED_TARGET_H
-#define TESTS_FUZZ_EVL_PROXY_SCRIPTED_TARGET_H
+#ifndef GLUE_EVL_TESTING_SCRIPTED_TARGET_H
+#define GLUE_EVL_TESTING_SCRIPTED_TARGET_H
 
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -19,7 +19,7 @@
 
 #include "glue/evl/emul/seams.h"
 
-namespace oskit::fuzz {
+namespace oskit::evl::testing {
 
 struct Fault {
   enum Kind { kShort, kTransient, kPermanent } kind;
@@ -92,6 +92,6 @@ class ScriptedTarget {
   std::string granularity_violation_;
 };
 
-}  // namespace oskit::fuzz
+}  // namespace oskit::evl::testing
 
-#endif  // TESTS_FUZZ_EVL_PROXY_SCRIPTED_TARGET_H
+#endif  // GLUE_EVL_TESTING_SCRIPTED_TARGET_H

@@ -2,8 +2,8 @@
 // host's, except the log, which is kept quiet and read for what the EVL
 // documentation's "File proxy" relay reports: bytes it gave up on ("N bytes
 // dropped", docs/design.md, "Proxies": counted and logged), per proxy name.
-#ifndef TESTS_FUZZ_EVL_PROXY_DROP_LOG_H
-#define TESTS_FUZZ_EVL_PROXY_DROP_LOG_H
+#ifndef GLUE_EVL_TESTING_DROP_LOG_H
+#define GLUE_EVL_TESTING_DROP_LOG_H
 
 #include <cstdint>
 #include <map>
@@ -12,7 +12,7 @@
 
 #include "glue/env/env.h"
 
-namespace oskit::fuzz {
+namespace oskit::evl::testing {
 
 class DropLog : public env::Environment {
  public:
@@ -38,6 +38,6 @@ class DropLog : public env::Environment {
   std::map<std::string, std::uint64_t> dropped_;
 };
 
-}  // namespace oskit::fuzz
+}  // namespace oskit::evl::testing
 
-#endif  // TESTS_FUZZ_EVL_PROXY_DROP_LOG_H
+#endif  // GLUE_EVL_TESTING_DROP_LOG_H

@@ -1,8 +1,8 @@
-#include "tests/fuzz/evl_proxy/drop_log.h"
+#include "glue/evl/testing/drop_log.h"
 
 #include <cctype>
 
-namespace oskit::fuzz {
+namespace oskit::evl::testing {
 
 // Reads "proxy '<name>': <n> bytes dropped" out of a message.
 void DropLog::log(env::LogLevel, absl::string_view message) noexcept {
@@ -27,4 +27,4 @@ std::uint64_t DropLog::dropped(const std::string& proxy) const {
   return it == dropped_.end() ? 0 : it->second;
 }
 
-}  // namespace oskit::fuzz
+}  // namespace oskit::evl::testing
