@@ -2,18 +2,23 @@
 // "Embedding"): the oob device over the emulation's loopback driver (stream,
 // devctl, a timed EVL poll), an EVL proxy writing to a pipe, an EVL thread,
 // a DMA engine copying between memory bufios wired into an IOVA space, a DMA
-// pool, and a picture of the stack. The stack's code runs as toolkit code
+// pool, a picture of the stack, and a datagram between two out-of-band UDP
+// sockets. The stack's code runs as toolkit code
 // (host_traps.h): nothing may come from the host behind the environment's
 // back, and everything the environment gave must come back. Registering the
-// driver and evl_init() are the host's part (the EVL core's and the
-// library's set-up), done before.
+// driver, evl_init() and starting the network worker (the first socket) are
+// the host's part (the EVL core's and the library's set-up), done before.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include <evl/evl.h>
+#include <evl/net/socket.h>
 #include <evl/poll.h>
 
 #include "components/dma_engine/dma_engine.h"
@@ -50,6 +55,7 @@ struct Outcome {
   char proxied[16] = {};
   char evl_thread_read[8] = {};
   char dma_copied[16] = {};
+  char datagram[16] = {};
   oskit_u64_t dma_bytes = 0;
   oskit_size_t picture_bytes = 0;
 };
@@ -180,9 +186,69 @@ void dma_stack(Outcome* out) {
   // dst stays wired: its last release unwires it.
 }
 
+// An out-of-band UDP socket bound to the loopback address, its address in *addr.
+int bound_oob_socket(struct sockaddr_in* addr) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_OOB, 0);
+  if (s < 0) return s;
+  *addr = {};
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof *addr;
+  if (bind(s, reinterpret_cast<struct sockaddr*>(addr), sizeof *addr) != 0 ||
+      getsockname(s, reinterpret_cast<struct sockaddr*>(addr), &len) != 0) {
+    close(s);
+    return -1;
+  }
+  return s;
+}
+
+// One datagram between two out-of-band UDP sockets, sent and received on an
+// EVL thread.
+void udp_socket_stack(Outcome* out) {
+  struct Work {
+    char* got;
+    oskit_error_t rc;
+  } work = {out->datagram, OSKIT_EIO};
+  auto thread = oskit::evl::start_evl_thread("strict-udp", [w = &work] {
+    struct sockaddr_in a_addr, b_addr;
+    const int a = bound_oob_socket(&a_addr);
+    const int b = bound_oob_socket(&b_addr);
+    if (a >= 0 && b >= 0) {
+      struct iovec iov = {const_cast<char*>("datagram"), 8};
+      struct oob_msghdr msg = {};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_name = &b_addr;
+      msg.msg_namelen = sizeof b_addr;
+      if (oob_sendmsg(a, &msg, nullptr, 0) == 8) {
+        iov = {w->got, 8};
+        msg = {};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        if (oob_recvmsg(b, &msg, nullptr, 0) == 8) w->rc = 0;
+      }
+    }
+    if (a >= 0) close(a);
+    if (b >= 0) close(b);
+  });
+  if (!thread.ok()) {
+    out->failed_at = "start_evl_thread";
+    out->rc = OSKIT_ENOMEM;
+    return;
+  }
+  (*thread)->join();
+  thread->reset();
+  STEP(out, work.rc);
+}
+
 TEST(StrictEnvironment, AnOutOfBandAndDmaStackUsesNothingBehindTheEnvironmentsBack) {
   ASSERT_EQ(evl_init(), 0);
   ASSERT_EQ(oskit_loopback_register(kDevice, 0), 0);
+  // The network worker is the emulated core's, started by its first socket.
+  struct sockaddr_in unused;
+  const int first = bound_oob_socket(&unused);
+  ASSERT_GE(first, 0);
+  close(first);
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
 
@@ -193,6 +259,7 @@ TEST(StrictEnvironment, AnOutOfBandAndDmaStackUsesNothingBehindTheEnvironmentsBa
     if (out.failed_at == nullptr) proxy_stack(pipe_fds[1], &out);
     if (out.failed_at == nullptr) evl_thread_stack(&out);
     if (out.failed_at == nullptr) dma_stack(&out);
+    if (out.failed_at == nullptr) udp_socket_stack(&out);
   });
   ASSERT_TRUE(run.installed);
   char piped[16] = {};
@@ -210,8 +277,9 @@ TEST(StrictEnvironment, AnOutOfBandAndDmaStackUsesNothingBehindTheEnvironmentsBa
   EXPECT_STREQ(out.evl_thread_read, "oob");
   EXPECT_STREQ(out.dma_copied, "copied by DMA");
   EXPECT_EQ(out.dma_bytes, 13u);
+  EXPECT_STREQ(out.datagram, "datagram");
   EXPECT_GT(out.picture_bytes, 0u);
-  expect_everything_from_the_environment(run, strict, 3, "the proxy's relay, the EVL thread, the DMA engine's worker");
+  expect_everything_from_the_environment(run, strict, 4, "the proxy's relay, two EVL threads, the DMA engine's worker");
 }
 
 }  // namespace

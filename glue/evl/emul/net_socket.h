@@ -21,6 +21,7 @@
 
 #include <boost/intrusive/list_hook.hpp>
 
+#include "glue/env/env.h"
 #include "glue/evl/emul/datagram_ring.h"
 #include "glue/evl/emul/event.h"
 #include "glue/evl/emul/file.h"
@@ -36,7 +37,7 @@ struct Wait {
 
 class NetWorker;
 
-class NetSocket {
+class NetSocket : public oskit::env::EnvAllocated<NetSocket> {
  public:
   // Ring sizes: the receive ring holds many full-size datagrams, so that the
   // worker can take a batch from the kernel without risking one it cannot keep.
