@@ -22,13 +22,13 @@
 
 #include "evl/proxy.h"
 #include "glue/env/osenv.h"
-#include "oskit/sync/cpu_relax.h"
 #include "glue/evl/emul/fd_table.h"
 #include "glue/evl/emul/library.h"
 #include "glue/evl/emul/naming.h"
 #include "glue/evl/emul/readiness_relay.h"
 #include "glue/evl/emul/real.h"
 #include "glue/evl/emul/sleep.h"
+#include "oskit/sync/cpu_relax.h"
 
 namespace oskit::evl::emul {
 namespace {
@@ -286,10 +286,12 @@ uint64_t Proxy::input_waiting() const {
   if (!target_readable_.load(std::memory_order_acquire)) return ringed;
   // The kernel's count for a target of the system's (asked directly: this
   // is the core's own look at the target, not a system call of the
-  // caller), in whole units: a reader gets nothing less. Else a unit.
+  // caller), in whole units: a reader gets nothing less. A target readable
+  // with nothing held is at its end: nothing more comes. A target that
+  // cannot tell: a unit.
   const size_t unit = std::max<size_t>(gran_, 1);
   int held = 0;
-  if (target_file_ == nullptr && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held > 0) {
+  if (target_file_ == nullptr && syscall(SYS_ioctl, target_, FIONREAD, &held) == 0 && held >= 0) {
     return ringed + static_cast<uint64_t>(held) / unit * unit;
   }
   return ringed + unit;
