@@ -78,7 +78,10 @@ inline void execute(Translations* translations, const oskit_dma_desc& desc, oski
     char* dst = src != nullptr ? translations->held(desc.dst, desc.length) : nullptr;
     if (dst != nullptr) {
       std::memmove(dst, src, desc.length);
-      *out = {desc.cookie, desc.length, 0, 0, out->index};
+      out->cookie = desc.cookie;
+      out->bytes = desc.length;
+      out->fault_addr = 0;
+      out->status = 0;
       return;
     }
   }
